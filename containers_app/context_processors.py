@@ -1,0 +1,25 @@
+"""The engine's identity for the header of every page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from . import docker_service
+
+
+def engine(request: HttpRequest) -> dict:
+    """`engine` (EngineInfo) or `engine_error` (EngineUnavailable), for signed-in users only.
+
+    The header is not shown to anonymous visitors: the engine's identity is
+    nothing to give away on a login page.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    error = getattr(request, "engine_error", None)
+    if error is None:
+        try:
+            return {"engine": docker_service.engine_info()}
+        except docker_service.DockerServiceError as exc:
+            error = exc
+    return {"engine_error": error}

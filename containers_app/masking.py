@@ -1,0 +1,82 @@
+"""Hide secret-looking values (environment variables, URL passwords) before display or storage."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+MASK = "••••••"
+
+SECRET_KEY_PATTERN = re.compile(
+    r"pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credential"
+    r"|auth|cookie|session|salt|signature|(^|_)key$|^pw$|_pw$|dsn",
+    re.IGNORECASE,
+)
+URL_PASSWORD = re.compile(r"(?P<prefix>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@/\s]+(?=@)")
+ASSIGNMENT = re.compile(
+    r"(?P<key>\b[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>\"[^\"]*\"|'[^']*'|[^\s;&|]+)"
+)
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    key: str
+    value: str
+    masked: bool
+
+
+def looks_secret(key: str) -> bool:
+    return bool(SECRET_KEY_PATTERN.search(key.replace("-", "_")))
+
+
+def mask_value(key: str, value: str) -> tuple[str, bool]:
+    """The value to show for `key`, and whether anything was hidden."""
+    if looks_secret(key) and value:
+        return MASK, True
+    hidden = URL_PASSWORD.sub(lambda m: m.group("prefix") + MASK, value)
+    return hidden, hidden != value
+
+
+def mask_text(text: str) -> str:
+    """Hide `KEY=VALUE` values of secret-looking keys (and URL passwords) inside free text.
+
+    Build history records `ENV API_TOKEN=...` and `--build-arg` values verbatim.
+    """
+
+    def hide(match: re.Match) -> str:
+        return f"{match.group('key')}={MASK}" if looks_secret(match.group("key")) else match[0]
+
+    return URL_PASSWORD.sub(lambda m: m.group("prefix") + MASK, ASSIGNMENT.sub(hide, text))
+
+
+def mask_env(env: list[str] | None) -> list[EnvVar]:
+    """`KEY=VALUE` strings (as in Config.Env) split and masked."""
+    result = []
+    for item in env or []:
+        key, sep, value = item.partition("=")
+        shown, masked = mask_value(key, value) if sep else (value, False)
+        result.append(EnvVar(key, shown, masked))
+    return result
+
+
+def masked_env_strings(env: list[str] | None) -> list[str]:
+    env = env or []
+    return [
+        f"{var.key}={var.value}" if "=" in item else item
+        for var, item in zip(mask_env(env), env, strict=True)
+    ]
+
+
+def mask_inspect(data: dict) -> dict:
+    """A copy of `docker inspect` output with secret environment values hidden."""
+    masked = copy.deepcopy(data)
+    config = masked.get("Config") or {}
+    if config.get("Env"):
+        config["Env"] = masked_env_strings(config["Env"])
+    container_config = masked.get("ContainerConfig") or {}
+    if container_config.get("Env"):
+        container_config["Env"] = masked_env_strings(container_config["Env"])
+    if container_config.get("Cmd"):
+        container_config["Cmd"] = [mask_text(part) for part in container_config["Cmd"]]
+    return masked

@@ -1,0 +1,60 @@
+"""Response headers and the pages shown when Docker says no."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .docker_service import EngineUnavailable, NotFound
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """No inline script, no third-party origin: everything Dockside serves comes from itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        return response
+
+
+class EngineUnavailableMiddleware:
+    """An unreachable engine is a 503 page that says why; an unknown id is a 404 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, EngineUnavailable):
+            request.engine_error = exception
+            response = render(
+                request, "errors/engine_unavailable.html", {"error": exception}, status=503
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        if isinstance(exception, NotFound):
+            return render(request, "errors/404.html", {"error": exception}, status=404)
+        return None

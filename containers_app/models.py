@@ -1,0 +1,1 @@
+"""Dockside keeps no copy of Docker's state: containers and images are read live from the engine."""

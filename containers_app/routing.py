@@ -1,0 +1,3 @@
+"""Websocket routes (served by Channels through dashboard.asgi)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,22 @@
+"""Template filters that print values the way the docker CLI does."""
+
+from __future__ import annotations
+
+import shlex
+
+from django import template
+
+from .. import formatting
+
+register = template.Library()
+
+register.filter("ago", formatting.ago)
+register.filter("human_size", formatting.human_size)
+register.filter("human_bytes", formatting.human_bytes)
+register.filter("nano_cpus", formatting.nano_cpus)
+
+
+@register.filter
+def shell_join(argv) -> str:
+    """An argv list as one shell-quoted line, as the user would type it."""
+    return shlex.join(argv or ())

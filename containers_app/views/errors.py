@@ -1,0 +1,16 @@
+"""Error pages in the product's own look, never a traceback."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "errors/404.html", {}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors here: whatever failed must not fail again.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

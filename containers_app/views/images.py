@@ -1,0 +1,51 @@
+"""Image pages: `docker images`, `docker image inspect` and `docker history`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import docker_service
+from ..listing import Column, build_listing
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+COLUMNS = [
+    Column("repository", "Repository", lambda i: (i.dangling, i.repository.lower())),
+    Column("tag", "Tag", lambda i: i.tag),
+    Column("id", "Image ID", lambda i: i.id),
+    Column("created", "Created", lambda i: i.created or EPOCH),
+    Column("size", "Size", lambda i: i.size),
+    Column("containers", "Containers", lambda i: i.containers),
+]
+
+
+def _search_text(image: docker_service.ImageSummary) -> str:
+    return f"{image.repository}:{image.tag} {image.id}".lower()
+
+
+@require_GET
+def image_list(request: HttpRequest) -> HttpResponse:
+    images = docker_service.list_images()
+    listing = build_listing(images, request.GET, COLUMNS, _search_text, "-created")
+    return render(request, "images/list.html", {"listing": listing, "command": "docker images"})
+
+
+@require_GET
+def image_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    image = docker_service.inspect_image(ref)
+    name = image.tags[0] if image.tags else image.short_id
+    return render(
+        request,
+        "images/detail.html",
+        {
+            "image": image,
+            "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
+            "command": f"docker image inspect {name}",
+            "history_command": f"docker history {name}",
+        },
+    )

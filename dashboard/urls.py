@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic.base import RedirectView
+
+from containers_app.urls import containers_urls, images_urls
+from containers_app.views import accounts, setup, system
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
+    path("containers/", include(containers_urls)),
+    path("images/", include(images_urls)),
+    path("healthz", system.healthz, name="healthz"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/", setup.first_admin, name="setup"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "containers_app.views.errors.not_found"
+handler500 = "containers_app.views.errors.server_error"

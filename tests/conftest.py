@@ -1,0 +1,127 @@
+"""Fixtures: the real engine, the base image, labelled containers, a live Daphne, Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+
+import docker
+import pytest
+
+from tests import support
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def docker_api() -> Iterator[docker.APIClient]:
+    """The real engine. Leftovers of a crashed earlier run are removed first, ours at the end."""
+    api = support.docker_api()
+    support.remove_test_objects(api)
+    support.remove_test_images(api)
+    created_base = support.ensure_base_image(api)
+    try:
+        yield api
+    finally:
+        support.remove_test_objects(api)
+        support.remove_test_images(api)
+        if created_base:
+            api.remove_image(support.BASE_IMAGE, force=True)
+
+
+def unique_name(hint: str = "c") -> str:
+    return f"{support.NAME_PREFIX}{hint}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def make_container(docker_api) -> Iterator[Callable[..., dict]]:
+    """Create (and by default start) a labelled container; returns its `docker inspect`.
+
+    Containers have no network unless `network_mode` or `ports` ask for one;
+    published ports bind to 127.0.0.1 only.
+    """
+    made: list[str] = []
+
+    def make(
+        command: list[str] | str | None = None,
+        *,
+        hint: str = "c",
+        start: bool = True,
+        wait: bool = False,
+        labels: dict | None = None,
+        image: str = support.BASE_IMAGE,
+        host_config: dict | None = None,
+        **create_kwargs,
+    ) -> dict:
+        host_kwargs = {"network_mode": "none", **(host_config or {})}
+        for port_spec in (host_kwargs.get("port_bindings") or {}).values():
+            assert port_spec[0] == "127.0.0.1", "tests publish ports on loopback only"
+        container = docker_api.create_container(
+            image,
+            command=command if command is not None else ["sleep", "600"],
+            name=unique_name(hint),
+            labels={support.TEST_LABEL: "1", **(labels or {})},
+            host_config=docker_api.create_host_config(**host_kwargs),
+            **create_kwargs,
+        )
+        made.append(container["Id"])
+        if start:
+            docker_api.start(container["Id"])
+        if wait:
+            docker_api.wait(container["Id"], timeout=30)
+        return docker_api.inspect_container(container["Id"])
+
+    yield make
+    for container_id in made:
+        with contextlib.suppress(docker.errors.NotFound):
+            docker_api.remove_container(container_id, force=True, v=True)
+
+
+@pytest.fixture(scope="session")
+def daphne_server(docker_api, tmp_path_factory) -> Iterator[support.LiveServer]:
+    """Dockside on Daphne, as `make run` starts it, on a free loopback port."""
+    with support.live_daphne(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, daphne_server, request) -> Iterator:
+    """A Chromium page signed in to the live server; a screenshot is kept if the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{daphne_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(support.ADMIN_USERNAME)
+    page.get_by_label("Password").fill(support.ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{daphne_server.url}/containers/")
+    yield page
+    if getattr(request.node, "rep_call", None) and request.node.rep_call.failed:
+        support.screenshot(page, f"{request.node.name}-failure")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

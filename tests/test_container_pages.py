@@ -1,0 +1,195 @@
+"""`/containers/` and `/containers/<ref>/` against the real engine."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests import support
+from tests.pages import row_for, table, text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_container_list_shows_running_container_with_docker_ps_columns(
+    admin_client, make_container
+):
+    container = make_container(["sleep", "600"], hint="list")
+    name = container["Name"].lstrip("/")
+
+    html = admin_client.get("/containers/").content.decode()
+
+    headers, _ = table(html, "container-table")
+    assert headers == ["Container ID", "Image", "Command", "Created", "Status", "Ports", "Name"]
+    row = row_for(html, "container-table", name)
+    assert row is not None and not row.hidden
+    short_id, image, command, created, status, ports, shown_name = row.cells
+    assert short_id == container["Id"][:12]
+    assert image == support.BASE_IMAGE
+    assert command == "sleep 600"
+    assert created.endswith(" ago")
+    assert status.startswith("Up ")
+    assert ports == ""
+    assert shown_name == name
+    assert f"/containers/{container['Id'][:12]}/" in row.links
+
+
+def test_container_list_hides_exited_container_unless_all(admin_client, make_container):
+    exited = make_container(["sh", "-c", "exit 3"], hint="exited", wait=True)
+    name = exited["Name"].lstrip("/")
+
+    running_page = admin_client.get("/containers/").content.decode()
+    all_page = admin_client.get("/containers/?all=1").content.decode()
+
+    assert row_for(running_page, "container-table", name) is None
+    row = row_for(all_page, "container-table", name)
+    assert row is not None
+    assert re.fullmatch(r"Exited \(3\) .+ ago", row.cells[4])
+    assert "docker ps -a" in text(all_page)
+    assert "docker ps -a" not in text(running_page)
+
+
+def test_container_list_shows_paused_status(admin_client, make_container, docker_api):
+    container = make_container(hint="paused")
+    docker_api.pause(container["Id"])
+    try:
+        html = admin_client.get("/containers/").content.decode()
+    finally:
+        docker_api.unpause(container["Id"])
+    row = row_for(html, "container-table", container["Name"].lstrip("/"))
+    assert row.cells[4].endswith("(Paused)")
+
+
+def test_container_list_shows_published_port_like_docker_ps(admin_client, make_container):
+    port = support.free_port()
+    container = make_container(
+        ["httpd", "-f", "-p", "80"],
+        hint="ports",
+        ports=[80],
+        host_config={"network_mode": "bridge", "port_bindings": {80: ("127.0.0.1", port)}},
+    )
+
+    html = admin_client.get("/containers/").content.decode()
+
+    row = row_for(html, "container-table", container["Name"].lstrip("/"))
+    assert row.cells[5] == f"127.0.0.1:{port}->80/tcp"
+
+
+def test_container_list_search_hides_rows_that_do_not_match(admin_client, make_container):
+    wanted = make_container(hint="needle")
+    other = make_container(hint="hay")
+    needle = wanted["Name"].lstrip("/")
+
+    html = admin_client.get(f"/containers/?all=1&q={needle.upper()}").content.decode()
+
+    assert not row_for(html, "container-table", needle).hidden
+    assert row_for(html, "container-table", other["Name"].lstrip("/")).hidden
+    by_id = admin_client.get(f"/containers/?q={wanted['Id'][:16]}").content.decode()
+    assert not row_for(by_id, "container-table", needle).hidden
+    assert row_for(by_id, "container-table", other["Name"].lstrip("/")).hidden
+
+
+def test_container_list_sorts_by_name_both_ways(admin_client, make_container):
+    names = sorted(make_container(hint=f"sort{i}")["Name"].lstrip("/") for i in range(3))
+
+    def order(query: str) -> list[str]:
+        html = admin_client.get(f"/containers/?{query}").content.decode()
+        shown = [row.cells[6] for row in table(html, "container-table")[1]]
+        return [name for name in shown if name in names]
+
+    assert order("sort=name") == names
+    assert order("sort=-name") == names[::-1]
+    html = admin_client.get("/containers/?sort=name").content.decode()
+    assert 'aria-sort="ascending"' in html
+    assert "?sort=-name" in html
+
+
+def test_container_list_escapes_what_docker_returns(admin_client, make_container):
+    payload = "<img src=x onerror=alert(1)>"
+    container = make_container(["echo", payload], hint="xss", start=False)
+
+    html = admin_client.get("/containers/?all=1").content.decode()
+
+    assert payload not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert row_for(html, "container-table", container["Name"].lstrip("/")) is not None
+
+
+def test_container_detail_shows_configuration(admin_client, make_container, docker_api, tmp_path):
+    volume = docker_api.create_volume(
+        name=f"{support.NAME_PREFIX}vol-detail", labels={support.TEST_LABEL: "1"}
+    )
+    container = make_container(
+        ["sh", "-c", "sleep 600"],
+        hint="detail",
+        environment={"GREETING": "hello", "DB_PASSWORD": "hunter2-secret", "MODE": "demo"},
+        labels={"com.example.team": "learners"},
+        working_dir="/tmp",
+        hostname="detail-host",
+        volumes=["/data", "/host"],
+        host_config={
+            "binds": [f"{volume['Name']}:/data:rw", f"{tmp_path}:/host:ro"],
+            "mem_limit": "64m",
+            "nano_cpus": 500_000_000,
+            "restart_policy": {"Name": "on-failure", "MaximumRetryCount": 3},
+        },
+    )
+    name = container["Name"].lstrip("/")
+
+    by_name = admin_client.get(f"/containers/{name}/")
+    by_id = admin_client.get(f"/containers/{container['Id'][:12]}/")
+
+    assert by_name.status_code == by_id.status_code == 200
+    html = by_name.content.decode()
+    page = text(html)
+    assert f"docker container inspect {name}" in page
+    assert f"PID on the host {container['State']['Pid']}" in page
+    assert "Cmd sh -c 'sleep 600'" in page
+    assert "Working dir /tmp" in page
+    assert "Hostname detail-host" in page
+    assert "Restart policy on-failure:3" in page
+    assert "Memory 64MiB --memory" in page
+    assert "CPUs 0.5 --cpus" in page
+    assert "GREETING hello" in page
+    assert "com.example.team learners" in page
+    assert "volume " + volume["Name"] + " /data read-write" in page
+    assert f"bind {tmp_path} /host read-only" in page
+    assert "Networks none" in page
+    assert "hunter2-secret" not in html, "a secret-looking value reached the page"
+    assert "DB_PASSWORD ••••••" in page
+    raw = re.search(r'<pre class="json">(.*?)</pre>', html, re.S).group(1)
+    assert "<details" in html and json.loads(raw.replace("&quot;", '"'))["Id"] == container["Id"]
+    assert f"docker container inspect {name}" in text(by_id.content.decode())
+
+
+def test_container_detail_of_exited_container_shows_exit_code(admin_client, make_container):
+    container = make_container(["sh", "-c", "exit 7"], hint="exit7", wait=True)
+
+    page = text(admin_client.get(f"/containers/{container['Id']}/").content.decode())
+
+    assert "Exit code 7" in page
+    assert "Finished" in page
+    assert "PID on the host" not in page
+
+
+def test_container_detail_of_unknown_container_is_404(admin_client, docker_api):
+    response = admin_client.get(f"/containers/{support.NAME_PREFIX}no-such-container/")
+
+    assert response.status_code == 404
+    assert "No such container" in text(response.content.decode())
+
+
+def test_header_shows_engine_identity_and_counts(admin_client, docker_api, make_container):
+    make_container(hint="header")
+    info = docker_api.info()
+
+    page = text(admin_client.get("/containers/").content.decode())
+
+    assert f"Docker {info['ServerVersion']} · API {docker_api.api_version}" in page
+    assert f"{info['OSType']}/{info['Architecture']}" in page
+    assert re.search(r"(\d+) running", page).group(1) == str(
+        len(docker_api.containers(filters={"status": "running"}))
+    )
+    assert re.search(r"(\d+) images", page)

@@ -1,0 +1,148 @@
+"""An unreachable engine is a clear 503 page on every route, and pages recover without a restart."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from containers_app import docker_service
+from tests import support
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+ENGINE_PAGES = ["/containers/", "/containers/?all=1", "/containers/abc/", "/images/", "/images/x/"]
+
+
+def real_engine_socket() -> str:
+    host = os.environ.get("DOCKER_HOST", "") or docker_service.DEFAULT_ENDPOINT
+    assert host.startswith("unix://"), "these tests proxy the engine's unix socket"
+    return host.removeprefix("unix://")
+
+
+class UnixSocketProxy:
+    """A socket that forwards to the real engine until stopped: a daemon we can stop and start."""
+
+    def __init__(self, path: Path, target: str):
+        self.path = path
+        self.target = target
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(self.path))
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.listener.close()
+        self.path.unlink()
+        with self.lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+                connection.close()
+            self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.target)
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.mark.parametrize("path", ENGINE_PAGES)
+def test_dead_socket_gives_503_with_endpoint_and_cause(admin_client, settings, tmp_path, path):
+    endpoint = f"unix://{tmp_path}/no-docker.sock"
+    settings.DOCKER_HOST = endpoint
+
+    response = admin_client.get(path)
+
+    assert response.status_code == 503
+    page = text(response.content.decode())
+    assert "The Docker engine is unreachable" in page
+    assert endpoint in page
+    assert "the socket does not exist" in page
+    assert "Traceback" not in page
+    assert response["Retry-After"] == "5"
+
+
+def test_socket_nobody_listens_on_says_connection_refused(admin_client, settings, tmp_path):
+    path = tmp_path / "stale.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))
+    stale.close()
+    settings.DOCKER_HOST = f"unix://{path}"
+
+    response = admin_client.get("/containers/")
+
+    assert response.status_code == 503
+    assert "connection refused" in text(response.content.decode())
+
+
+def test_closed_tcp_port_says_connection_refused(admin_client, settings):
+    settings.DOCKER_HOST = f"tcp://127.0.0.1:{support.free_port()}"
+
+    response = admin_client.get("/images/")
+
+    assert response.status_code == 503
+    assert "connection refused" in text(response.content.decode())
+
+
+def test_pages_recover_when_the_engine_comes_back(admin_client, settings, tmp_path, docker_api):
+    proxy = UnixSocketProxy(tmp_path / "engine.sock", real_engine_socket())
+    settings.DOCKER_HOST = f"unix://{proxy.path}"
+    proxy.start()
+    assert admin_client.get("/containers/").status_code == 200
+
+    proxy.stop()
+    down = admin_client.get("/containers/")
+    assert down.status_code == 503
+    assert "the socket does not exist" in text(down.content.decode())
+
+    proxy.start()
+    try:
+        assert admin_client.get("/containers/").status_code == 200
+        assert admin_client.get("/images/").status_code == 200
+    finally:
+        proxy.stop()
+
+
+def test_pages_without_engine_calls_still_show_the_engine_banner(client, settings, tmp_path):
+    settings.DOCKER_HOST = f"unix://{tmp_path}/none.sock"
+    user = User.objects.create_user("viewer", password="pw-for-viewer-1")
+    client.force_login(user)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = text(response.content.decode())
+    assert "Engine unreachable" in page
+    assert "The Docker engine is unreachable" in page
