@@ -9,9 +9,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from containers_app.docker_service import split_reference
+from containers_app.docker_service import describe_connection_error, split_reference
 from containers_app.formatting import (
     ago,
     format_ports,
@@ -194,3 +195,19 @@ def test_debug_is_off_and_hosts_are_loopback_by_default(tmp_path):
 
     assert out.strip() == "False ['127.0.0.1', 'localhost', '[::1]']"
     assert (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (FileNotFoundError(2, "No such file or directory"), "the socket does not exist"),
+        (PermissionError(13, "Permission denied"), "permission denied on the socket"),
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
+        (TimeoutError("timed out"), "no answer within"),
+    ],
+)
+def test_engine_errors_are_explained_from_the_cause_chain(error, words):
+    """requests wraps the OS error two levels deep, as ('Connection aborted.', error)."""
+    wrapped = requests.exceptions.ConnectionError(ConnectionError("Connection aborted.", error))
+
+    assert words in describe_connection_error(wrapped)
