@@ -12,7 +12,7 @@ import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from containers_app.docker_service import describe_connection_error, split_reference
+from containers_app.docker_service import describe_connection_error
 from containers_app.formatting import (
     ago,
     format_ports,
@@ -22,6 +22,7 @@ from containers_app.formatting import (
     parse_docker_time,
 )
 from containers_app.masking import MASK, mask_env, mask_inspect, mask_text
+from containers_app.references import split_reference
 from dashboard.settings import database_from_url, env_bool, persistent_secret_key
 from tests.support import ROOT
 

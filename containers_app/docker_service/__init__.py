@@ -1,0 +1,44 @@
+"""The only package that talks to the Docker engine.
+
+It hands back plain frozen dataclasses, never SDK objects, and turns every
+failure into one of our own errors. Lists use one Engine API call each.
+"""
+
+from .client import (
+    DEFAULT_ENDPOINT,
+    Conflict,
+    DockerServiceError,
+    EngineUnavailable,
+    InvalidRequest,
+    NotFound,
+    client,
+    describe_connection_error,
+    endpoint,
+)
+from .containers import (
+    ContainerDetail,
+    ContainerSummary,
+    commit_container,
+    container_lifecycle,
+    create_container,
+    inspect_container,
+    list_containers,
+    remove_container,
+    rename_container,
+    start_container,
+)
+from .engine import EngineInfo, engine_info, engine_version
+from .images import (
+    ImageDetail,
+    ImageSummary,
+    PullFailed,
+    RemovedImage,
+    image_present,
+    inspect_image,
+    list_images,
+    pull_image,
+    remove_image,
+    tag_image,
+)
+from .processes import ProcessResult, exec_once, run_in_foreground
+from .prune import PruneResult, prune, prune_candidates

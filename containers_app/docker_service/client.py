@@ -1,0 +1,141 @@
+"""The shared Docker API client, and our errors in place of the SDK's."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import docker
+import docker.errors
+import requests.exceptions
+from django.conf import settings
+
+DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
+
+
+class DockerServiceError(Exception):
+    """Base of the errors this module raises; the message is safe to show."""
+
+
+class EngineUnavailable(DockerServiceError):
+    def __init__(self, endpoint: str, cause: str):
+        super().__init__(f"Docker engine at {endpoint} is unreachable: {cause}")
+        self.endpoint = endpoint
+        self.cause = cause
+
+
+class NotFound(DockerServiceError):
+    def __init__(self, kind: str, ref: str):
+        super().__init__(f"No such {kind}: {ref}")
+        self.kind = kind
+        self.ref = ref
+
+
+class Conflict(DockerServiceError):
+    pass
+
+
+class InvalidRequest(DockerServiceError):
+    pass
+
+
+_clients: dict[str, docker.APIClient] = {}
+_clients_lock = threading.Lock()
+
+
+def endpoint() -> str:
+    return settings.DOCKER_HOST or DEFAULT_ENDPOINT
+
+
+def _new_client(url: str) -> docker.APIClient:
+    kwargs = docker.utils.kwargs_from_env()
+    kwargs["base_url"] = url
+    return docker.APIClient(
+        version="auto", timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
+    )
+
+
+def client() -> docker.APIClient:
+    """The shared API client for the configured endpoint, created on first use.
+
+    Creating it negotiates the API version, so it fails while the engine is
+    down; the next call tries again, which is how pages recover without a
+    restart once the engine is back.
+    """
+    url = endpoint()
+    with _clients_lock:
+        api = _clients.get(url)
+        if api is None:
+            try:
+                api = _new_client(url)
+            except docker.errors.DockerException as exc:
+                raise EngineUnavailable(url, describe_connection_error(exc)) from exc
+            _clients[url] = api
+        return api
+
+
+def forget_client(url: str) -> None:
+    with _clients_lock:
+        api = _clients.pop(url, None)
+    if api is not None:
+        api.close()
+
+
+def describe_connection_error(exc: BaseException) -> str:
+    """A sentence saying why the engine could not be reached."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if (
+            isinstance(current, FileNotFoundError)
+            or getattr(current, "errno", None) == errno.ENOENT
+        ):
+            return "the socket does not exist (is dockerd running, and is DOCKER_HOST right?)"
+        if isinstance(current, PermissionError) or getattr(current, "errno", None) in {
+            errno.EACCES,
+            errno.EPERM,
+        }:
+            return (
+                "permission denied on the socket (the user running Dockside needs access to it,"
+                " e.g. membership of the docker group)"
+            )
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused (nothing is listening: is dockerd running?)"
+        if isinstance(current, socket.timeout | TimeoutError | requests.exceptions.Timeout):
+            return (
+                f"no answer within {settings.DOCKER_TIMEOUT} s (the engine is hung or overloaded)"
+            )
+        pending.append(current.__cause__)
+        pending.append(current.__context__)
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        pending.append(getattr(current, "reason", None))
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+@contextmanager
+def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
+    """Translate SDK and transport errors into ours."""
+    url = endpoint()
+    try:
+        yield
+    except docker.errors.NotFound as exc:
+        raise NotFound(kind, ref) from exc
+    except docker.errors.APIError as exc:
+        message = exc.explanation or str(exc)
+        if exc.status_code == 409:
+            raise Conflict(message) from exc
+        if exc.status_code == 400:
+            raise InvalidRequest(message) from exc
+        raise DockerServiceError(message) from exc
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        forget_client(url)
+        raise EngineUnavailable(url, describe_connection_error(exc)) from exc
+    except docker.errors.DockerException as exc:
+        raise DockerServiceError(str(exc)) from exc

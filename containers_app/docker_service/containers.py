@@ -1,0 +1,344 @@
+"""Containers: `docker ps`, `docker inspect`, and the actions on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import docker
+
+from ..formatting import format_port, format_ports, from_epoch, parse_docker_time
+from ..masking import EnvVar, mask_env, mask_inspect
+from ..specs import CommitSpec, LifecycleSpec, RunSpec
+from .client import InvalidRequest, client, engine_call
+
+
+@dataclass(frozen=True)
+class ContainerSummary:
+    id: str
+    name: str
+    image: str
+    image_id: str
+    command: str
+    created: datetime | None
+    state: str
+    status: str
+    ports: str
+    labels: dict[str, str] = field(hash=False)
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+
+def _container_summary(item: dict) -> ContainerSummary:
+    names = item.get("Names") or []
+    return ContainerSummary(
+        id=item["Id"],
+        name=names[0].lstrip("/") if names else "",
+        image=item.get("Image", ""),
+        image_id=item.get("ImageID", ""),
+        command=item.get("Command", ""),
+        created=from_epoch(item.get("Created")),
+        state=item.get("State", ""),
+        status=item.get("Status", ""),
+        ports=format_ports(item.get("Ports") or []),
+        labels=item.get("Labels") or {},
+    )
+
+
+def list_containers(all: bool = False, filters: dict | None = None) -> list[ContainerSummary]:
+    """`docker ps [-a]`: one call to /containers/json."""
+    api = client()
+    with engine_call("container"):
+        items = api.containers(all=all, filters=filters)
+    return [_container_summary(item) for item in items]
+
+
+@dataclass(frozen=True)
+class PublishedPort:
+    container_port: str
+    protocol: str
+    host_ip: str
+    host_port: str
+
+    def __str__(self) -> str:
+        return format_port(self.host_ip, self.host_port, self.container_port, self.protocol)
+
+
+@dataclass(frozen=True)
+class Mount:
+    type: str
+    source: str
+    destination: str
+    mode: str
+    read_write: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class NetworkAttachment:
+    name: str
+    ip_address: str
+    gateway: str
+    mac_address: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    status: str
+    running: bool
+    paused: bool
+    restarting: bool
+    oom_killed: bool
+    pid: int
+    exit_code: int
+    error: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    health: str
+
+
+@dataclass(frozen=True)
+class ResourceLimits:
+    memory: int
+    memory_swap: int
+    memory_reservation: int
+    nano_cpus: int
+    cpu_shares: int
+    cpu_quota: int
+    cpu_period: int
+    cpuset_cpus: str
+    pids_limit: int
+
+
+@dataclass(frozen=True)
+class ContainerDetail:
+    id: str
+    name: str
+    image: str
+    image_id: str
+    created: datetime | None
+    state: ContainerState
+    path: str
+    args: tuple[str, ...]
+    cmd: tuple[str, ...] | None
+    entrypoint: tuple[str, ...] | None
+    env: tuple[EnvVar, ...]
+    ports: tuple[PublishedPort, ...]
+    mounts: tuple[Mount, ...]
+    network_mode: str
+    networks: tuple[NetworkAttachment, ...]
+    labels: dict[str, str] = field(hash=False)
+    restart_policy: str = "no"
+    limits: ResourceLimits | None = None
+    working_dir: str = ""
+    user: str = ""
+    hostname: str = ""
+    tty: bool = False
+    open_stdin: bool = False
+    auto_remove: bool = False
+    raw: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+
+def _published_ports(ports: dict | None) -> tuple[PublishedPort, ...]:
+    result = []
+    for key, bindings in sorted((ports or {}).items()):
+        port, _, proto = key.partition("/")
+        for binding in bindings or [{"HostIp": "", "HostPort": ""}]:
+            result.append(
+                PublishedPort(port, proto or "tcp", binding.get("HostIp", ""), binding["HostPort"])
+            )
+    return tuple(result)
+
+
+def _restart_policy(policy: dict | None) -> str:
+    name = (policy or {}).get("Name") or "no"
+    retries = (policy or {}).get("MaximumRetryCount") or 0
+    return f"{name}:{retries}" if name == "on-failure" and retries else name
+
+
+def _container_detail(data: dict) -> ContainerDetail:
+    state = data.get("State") or {}
+    config = data.get("Config") or {}
+    host = data.get("HostConfig") or {}
+    network_settings = data.get("NetworkSettings") or {}
+    health = (state.get("Health") or {}).get("Status", "")
+    return ContainerDetail(
+        id=data["Id"],
+        name=data.get("Name", "").lstrip("/"),
+        image=config.get("Image", ""),
+        image_id=data.get("Image", ""),
+        created=parse_docker_time(data.get("Created")),
+        state=ContainerState(
+            status=state.get("Status", ""),
+            running=state.get("Running", False),
+            paused=state.get("Paused", False),
+            restarting=state.get("Restarting", False),
+            oom_killed=state.get("OOMKilled", False),
+            pid=state.get("Pid", 0),
+            exit_code=state.get("ExitCode", 0),
+            error=state.get("Error", ""),
+            started_at=parse_docker_time(state.get("StartedAt")),
+            finished_at=parse_docker_time(state.get("FinishedAt")),
+            health=health,
+        ),
+        path=data.get("Path", ""),
+        args=tuple(data.get("Args") or ()),
+        cmd=tuple(config["Cmd"]) if config.get("Cmd") is not None else None,
+        entrypoint=tuple(config["Entrypoint"]) if config.get("Entrypoint") is not None else None,
+        env=tuple(mask_env(config.get("Env"))),
+        ports=_published_ports(network_settings.get("Ports")),
+        mounts=tuple(
+            Mount(
+                type=m.get("Type", ""),
+                source=m.get("Source", ""),
+                destination=m.get("Destination", ""),
+                mode=m.get("Mode", ""),
+                read_write=m.get("RW", True),
+                name=m.get("Name", ""),
+            )
+            for m in data.get("Mounts") or []
+        ),
+        network_mode=host.get("NetworkMode", ""),
+        networks=tuple(
+            NetworkAttachment(
+                name=name,
+                ip_address=net.get("IPAddress", ""),
+                gateway=net.get("Gateway", ""),
+                mac_address=net.get("MacAddress", ""),
+                aliases=tuple(net.get("Aliases") or ()),
+            )
+            for name, net in sorted((network_settings.get("Networks") or {}).items())
+        ),
+        labels=config.get("Labels") or {},
+        restart_policy=_restart_policy(host.get("RestartPolicy")),
+        limits=ResourceLimits(
+            memory=host.get("Memory") or 0,
+            memory_swap=host.get("MemorySwap") or 0,
+            memory_reservation=host.get("MemoryReservation") or 0,
+            nano_cpus=host.get("NanoCpus") or 0,
+            cpu_shares=host.get("CpuShares") or 0,
+            cpu_quota=host.get("CpuQuota") or 0,
+            cpu_period=host.get("CpuPeriod") or 0,
+            cpuset_cpus=host.get("CpusetCpus") or "",
+            pids_limit=host.get("PidsLimit") or 0,
+        ),
+        working_dir=config.get("WorkingDir", ""),
+        user=config.get("User", ""),
+        hostname=config.get("Hostname", ""),
+        tty=config.get("Tty", False),
+        open_stdin=config.get("OpenStdin", False),
+        auto_remove=host.get("AutoRemove", False),
+        raw=mask_inspect(data),
+    )
+
+
+def inspect_container(ref: str) -> ContainerDetail:
+    """`docker container inspect REF` (id, short id or name)."""
+    api = client()
+    with engine_call("container", ref):
+        data = api.inspect_container(ref)
+    return _container_detail(data)
+
+
+def _create_kwargs(api: docker.APIClient, spec: RunSpec) -> dict:
+    port_bindings: dict[str, list[dict]] = {}
+    for port in spec.ports:
+        binding = {"HostIp": port.host_ip, "HostPort": str(port.host_port or "")}
+        port_bindings.setdefault(port.key, []).append(binding)
+    binds = [str(volume) for volume in spec.volumes if volume.source]
+    host_config = api.create_host_config(
+        port_bindings=port_bindings or None,
+        binds=binds or None,
+        network_mode=spec.network or None,
+        restart_policy={"Name": spec.restart.name, "MaximumRetryCount": spec.restart.max_retries},
+        auto_remove=spec.remove,
+        mem_limit=spec.memory,
+        nano_cpus=spec.nano_cpus,
+    )
+    detached = spec.start and spec.detach
+    return {
+        "image": spec.image,
+        "command": list(spec.command) or None,
+        "name": spec.name or None,
+        "entrypoint": [spec.entrypoint] if spec.entrypoint else None,
+        "environment": [f"{key}={value}" for key, value in spec.env] or None,
+        "labels": dict(spec.labels) or None,
+        "ports": [(p.container_port, p.protocol) for p in spec.ports] or None,
+        "volumes": [v.target for v in spec.volumes if not v.source] or None,
+        "working_dir": spec.workdir or None,
+        "user": spec.user or None,
+        "hostname": spec.hostname or None,
+        "tty": spec.tty,
+        "stdin_open": spec.interactive,
+        "detach": detached,
+        "host_config": host_config,
+    }
+
+
+def create_container(spec: RunSpec) -> str:
+    """`docker create` from a spec; returns the new container's id."""
+    api = client()
+    with engine_call("image", spec.image):
+        created = api.create_container(**_create_kwargs(api, spec))
+    return created["Id"]
+
+
+def start_container(ref: str) -> None:
+    api = client()
+    with engine_call("container", ref):
+        api.start(ref)
+
+
+def remove_container(ref: str, force: bool = False, volumes: bool = False) -> None:
+    api = client()
+    with engine_call("container", ref):
+        api.remove_container(ref, force=force, v=volumes)
+
+
+def container_lifecycle(spec: LifecycleSpec) -> None:
+    """start, stop, restart, kill, pause or unpause, like the CLI verb of the same name."""
+    api = client()
+    ref = spec.container
+    with engine_call("container", ref):
+        if spec.verb == "start":
+            api.start(ref)
+        elif spec.verb == "stop":
+            api.stop(ref, timeout=spec.timeout)
+        elif spec.verb == "restart":
+            api.restart(ref, timeout=spec.timeout if spec.timeout is not None else 10)
+        elif spec.verb == "kill":
+            api.kill(ref, signal=spec.signal or "KILL")
+        elif spec.verb == "pause":
+            api.pause(ref)
+        elif spec.verb == "unpause":
+            api.unpause(ref)
+        else:
+            raise InvalidRequest(f"unknown container action {spec.verb!r}")
+
+
+def rename_container(ref: str, new_name: str) -> None:
+    api = client()
+    with engine_call("container", ref):
+        api.rename(ref, new_name)
+
+
+def commit_container(spec: CommitSpec) -> str:
+    api = client()
+    with engine_call("container", spec.container):
+        result = api.commit(
+            spec.container,
+            repository=spec.repository,
+            tag=spec.tag or None,
+            message=spec.message or None,
+            author=spec.author or None,
+            changes=list(spec.changes) or None,
+            pause=spec.pause,
+        )
+    return result["Id"]
