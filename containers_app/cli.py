@@ -234,8 +234,30 @@ class ParsedRun:
     problems: list[str] = field(default_factory=list)
 
 
+def _join_continued_lines(text: str) -> str:
+    """Drop backslash-newline outside single quotes, as a POSIX shell does."""
+    out = []
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and quote != "'":
+            rest = text[index + 1 : index + 3]
+            if rest.startswith("\n") or rest == "\r\n":
+                index += 1 + (2 if rest == "\r\n" else 1)
+                continue
+            out.append(text[index : index + 2])
+            index += 2
+            continue
+        if char in "'\"" and quote in ("", char):
+            quote = "" if quote == char else char
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def _split(text: str) -> list[str]:
-    return shlex.split(text.replace("\\\r\n", " ").replace("\\\n", " "))
+    return shlex.split(_join_continued_lines(text))
 
 
 def _strip_prefix(tokens: list[str], parsed: ParsedRun) -> str | None:

@@ -36,6 +36,8 @@ def container_row(container: ContainerSummary, visible: bool = True) -> str:
     search = escape(f"{container.name} {container.image} {container.id}")
     return (
         f'<tr data-search="{search}"{"" if visible else " hidden"}>'
+        f'<td class="select"><input type="checkbox" name="containers" value="{name}"'
+        f' form="bulk-form" aria-label="Select {name}"></td>'
         f'<td class="mono minor"><a href="{url}">{container.short_id}</a></td>'
         f'<td class="wrap" data-label="Image">{image}</td>'
         f'<td class="mono truncate minor" title="{command}">{command}</td>'

@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from .views import containers, images
+from .views import audit, container_actions, containers, image_actions, images, prune, run
 
 containers_urls = (
     [
         path("", containers.container_list, name="list"),
+        path("run/", run.run_form, name="run"),
+        path("bulk/", container_actions.bulk_action, name="bulk"),
+        path("prune/", prune.prune_view, {"kind": "container"}, name="prune"),
         path("<str:ref>/", containers.container_detail, name="detail"),
+        path("<str:ref>/<str:verb>/", container_actions.container_action, name="action"),
     ],
     "containers",
 )
@@ -15,7 +19,21 @@ containers_urls = (
 images_urls = (
     [
         path("", images.image_list, name="list"),
+        path("pull/", image_actions.pull_form, name="pull"),
+        path("pull/<str:job_id>/", image_actions.pull_progress, name="pull-job"),
+        path("prune/", prune.prune_view, {"kind": "image"}, name="prune"),
+        path("<str:ref>/tag/", image_actions.image_action, {"verb": "tag"}, name="tag"),
+        path("<str:ref>/remove/", image_actions.image_action, {"verb": "remove"}, name="remove"),
         path("<path:ref>/", images.image_detail, name="detail"),
     ],
     "images",
+)
+
+audit_urls = (
+    [
+        path("", audit.audit_list, name="list"),
+        path("export.csv", audit.audit_export_csv, name="export-csv"),
+        path("export.json", audit.audit_export_json, name="export-json"),
+    ],
+    "audit",
 )

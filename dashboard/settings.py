@@ -79,6 +79,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # local socket, unix:///var/run/docker.sock.
 DOCKER_HOST = os.environ.get("DOCKER_HOST", "")
 DOCKER_TIMEOUT = env_int("DOCKSIDE_DOCKER_TIMEOUT", 30)
+# How long a foreground `docker run` or a one-shot exec is waited for before the
+# page answers (the process goes on in the container).
+DOCKSIDE_WAIT_TIMEOUT = env_int("DOCKSIDE_WAIT_TIMEOUT", 30)
+# Registries pulls may contact (comma-separated hosts, docker.io for Docker Hub); empty = any.
+DOCKSIDE_ALLOWED_REGISTRIES = env_list("DOCKSIDE_ALLOWED_REGISTRIES", "")
 
 INSTALLED_APPS = [
     "daphne",

@@ -18,6 +18,8 @@ class Row:
 
 
 class _TableParser(HTMLParser):
+    """Rows and header texts; the selection column (class "select") is left out."""
+
     def __init__(self, table_id: str):
         super().__init__(convert_charrefs=True)
         self.table_id = table_id
@@ -38,6 +40,8 @@ class _TableParser(HTMLParser):
             self.in_body = True
         elif tag == "tr" and self.in_body:
             self.rows.append(Row(attributes))
+        elif "select" in (attributes.get("class") or "").split():
+            return
         elif tag == "td" and self.rows:
             self.cell = []
         elif tag == "th" and not self.in_body:

@@ -38,12 +38,14 @@ def image_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def image_detail(request: HttpRequest, ref: str) -> HttpResponse:
     image = docker_service.inspect_image(ref)
-    name = image.tags[0] if image.tags else image.short_id
+    tag = request.GET.get("tag") or ref
+    name = tag if tag in image.tags else image.tags[0] if image.tags else image.short_id
     return render(
         request,
         "images/detail.html",
         {
             "image": image,
+            "name": name,
             "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
             "command": f"docker image inspect {name}",
             "history_command": f"docker history {name}",

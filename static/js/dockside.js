@@ -2,14 +2,16 @@
 "use strict";
 
 (function () {
+  document.documentElement.classList.add("js");
+
   // Live filter for list tables: <input data-filter-table="table-id">, rows carry data-search.
+  // The server renders every row and hides those that miss ?q=, so widening works too.
   function setupFilter(input) {
     const table = document.getElementById(input.dataset.filterTable);
-    if (!table) return;
+    if (!table || input.dataset.ready) return;
+    input.dataset.ready = "1";
     const rows = Array.from(table.tBodies[0].rows);
     const haystacks = rows.map((row) => (row.dataset.search || "").toLowerCase());
-    const counter = document.querySelector(`[data-filter-count="${table.id}"]`);
-    const empty = document.querySelector(`[data-filter-empty="${table.id}"]`);
     let timer = null;
 
     function apply() {
@@ -20,22 +22,24 @@
         row.hidden = !match;
         if (match) shown += 1;
       });
+      const counter = document.querySelector(`[data-filter-count="${table.id}"]`);
+      const empty = document.querySelector(`[data-filter-empty="${table.id}"]`);
       if (counter) counter.textContent = `${shown} of ${rows.length}`;
       if (empty) empty.hidden = shown !== 0;
       table.hidden = shown === 0;
       const url = new URL(window.location.href);
       if (needle) url.searchParams.set("q", input.value.trim());
       else url.searchParams.delete("q");
-      window.history.replaceState(null, "", url);
+      window.history.replaceState(window.history.state, "", url);
       table.querySelectorAll("thead a[href]").forEach((link) => {
         const target = new URL(link.href, window.location.href);
         if (needle) target.searchParams.set("q", input.value.trim());
         else target.searchParams.delete("q");
         link.href = target.pathname + target.search;
       });
+      updateSelection(table);
     }
 
-    // The server renders every row and hides those that miss ?q=, so widening works too.
     input.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(apply, rows.length > 2000 ? 120 : 30);
@@ -47,32 +51,99 @@
     });
   }
 
-  // Copy buttons: <button data-copy="element-id">.
-  function setupCopy(button) {
-    button.addEventListener("click", async () => {
-      const source = document.getElementById(button.dataset.copy);
-      if (!source) return;
-      const text = source.textContent.trim();
-      const label = button.textContent;
-      try {
-        await navigator.clipboard.writeText(text);
-        button.textContent = "Copied";
-      } catch (error) {
-        const range = document.createRange();
-        range.selectNodeContents(source);
-        const selection = window.getSelection();
-        selection.removeAllRanges();
-        selection.addRange(range);
-        button.textContent = "Press Ctrl+C";
-      }
-      setTimeout(() => { button.textContent = label; }, 1500);
-    });
+  // Selection for bulk actions: checkboxes name="containers" tied to a form by form="...".
+  function updateSelection(table) {
+    const form = document.getElementById("bulk-form");
+    if (!form || !table) return;
+    const boxes = Array.from(table.querySelectorAll('tbody input[type="checkbox"]'));
+    const chosen = boxes.filter((box) => box.checked && !box.closest("tr").hidden);
+    boxes.forEach((box) => { if (box.closest("tr").hidden) box.checked = false; });
+    const names = chosen.map((box) => box.value);
+    const counter = form.querySelector("[data-selected-count]");
+    if (counter) counter.textContent = names.length ? `${names.length} selected` : "None selected";
+    form.querySelectorAll("button[data-verb]").forEach((button) => { button.disabled = !names.length; });
+    const all = table.querySelector("[data-select-all]");
+    if (all) all.checked = names.length > 0 && names.length === boxes.filter((b) => !b.closest("tr").hidden).length;
+    showBulkCommand(form, form.dataset.verb || "stop", names);
   }
+
+  function showBulkCommand(form, verb, names) {
+    const commands = JSON.parse(form.dataset.commands || "{}");
+    const preview = form.querySelector("#docker-command");
+    if (!preview || !commands[verb]) return;
+    preview.textContent = `${commands[verb]} ${names.length ? names.join(" ") : "CONTAINER..."}`;
+  }
+
+  function setupBulk(form) {
+    if (form.dataset.ready) return;
+    form.dataset.ready = "1";
+    const table = document.getElementById("container-table");
+    if (!table) return;
+    table.addEventListener("change", (event) => {
+      if (event.target.matches("[data-select-all]")) {
+        table.querySelectorAll("tbody tr:not([hidden]) input[type=checkbox]").forEach((box) => {
+          box.checked = event.target.checked;
+        });
+      }
+      updateSelection(table);
+    });
+    form.querySelectorAll("button[data-verb]").forEach((button) => {
+      const show = () => {
+        form.dataset.verb = button.dataset.verb;
+        updateSelection(table);
+      };
+      button.addEventListener("mouseenter", show);
+      button.addEventListener("focus", show);
+    });
+    updateSelection(table);
+  }
+
+  // Copy buttons: <button data-copy="element-id">.
+  async function copy(button) {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      button.textContent = "Copied";
+    } catch (error) {
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      button.textContent = "Press Ctrl+C";
+    }
+    setTimeout(() => { button.textContent = label; }, 1500);
+  }
+
+  document.addEventListener("click", (event) => {
+    const copyButton = event.target.closest("button[data-copy]");
+    if (copyButton) {
+      copy(copyButton);
+      return;
+    }
+    const risky = event.target.closest("[data-confirm]");
+    if (risky && !window.confirm(risky.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("htmx:responseError", () => {
+    const banner = document.getElementById("request-failed");
+    if (banner) banner.hidden = false;
+  });
+  document.addEventListener("htmx:sendError", () => {
+    const banner = document.getElementById("request-failed");
+    if (banner) banner.hidden = false;
+  });
 
   function init(root) {
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);
-    root.querySelectorAll("button[data-copy]").forEach(setupCopy);
+    root.querySelectorAll("#bulk-form").forEach(setupBulk);
   }
 
   document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:load", (event) => init(event.target.ownerDocument || document));
 })();

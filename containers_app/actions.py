@@ -1,0 +1,292 @@
+"""One function per user action: the audit entry, then the Docker call, then the outcome.
+
+Every entry is written as pending before Docker is called and completed after,
+success or failure, so a crash in between leaves a pending entry, never none.
+Views, consumers, the admin and management commands all come through here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+
+from . import cli, docker_service
+from .docker_service import DockerServiceError, ProcessResult, PruneResult, RemovedImage
+from .masking import MASK, looks_secret, mask_text
+from .models import AuditEntry
+from .references import parse_image_reference
+from .specs import (
+    CommitSpec,
+    ExecSpec,
+    LifecycleSpec,
+    PruneSpec,
+    PullSpec,
+    RemoveContainerSpec,
+    RemoveImageSpec,
+    RenameSpec,
+    RunSpec,
+    TagSpec,
+)
+
+Outcome = AuditEntry.Outcome
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks, from where: what the audit log records about the person."""
+
+    user: AbstractBaseUser | None
+    ip: str | None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        user = getattr(request, "user", None)
+        return cls(user if user and user.is_authenticated else None, client_ip(request))
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username() if self.user else ""
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _masked(value):
+    """Spec fields as JSON, with secret-looking environment values hidden."""
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(item, list | tuple) and len(item) == 2 for item in value):
+            return [
+                [k, MASK if isinstance(k, str) and v and looks_secret(k) else _masked(v)]
+                for k, v in value
+            ]
+        return [_masked(item) for item in value]
+    return value
+
+
+def spec_parameters(spec) -> dict:
+    return _masked(dataclasses.asdict(spec))
+
+
+def _new_entry(actor: Actor, action: str, **fields) -> AuditEntry:
+    return AuditEntry.objects.create(
+        user=actor.user, username=actor.username, source_ip=actor.ip, action=action, **fields
+    )
+
+
+@contextmanager
+def audited(
+    actor: Actor, action: str, spec, target_kind: str, target_name: str = ""
+) -> Iterator[AuditEntry]:
+    """A pending entry for the duration of the Docker call, then succeeded or failed."""
+    entry = _new_entry(
+        actor,
+        action,
+        target_kind=target_kind,
+        target_name=target_name[:512],
+        parameters=spec_parameters(spec),
+        command=cli.command(spec, mask=True),
+    )
+    try:
+        yield entry
+    except DockerServiceError as exc:
+        entry.finish(Outcome.FAILED, error=str(exc))
+        raise
+    except BaseException as exc:
+        entry.finish(Outcome.FAILED, error=f"interrupted: {type(exc).__name__}")
+        raise
+    if entry.outcome == Outcome.PENDING:
+        entry.finish(Outcome.SUCCEEDED)
+
+
+PARAMETER_LIMIT = 2000
+NOT_PARAMETERS = {"csrfmiddlewaretoken", "_preview"}
+
+
+def submitted_parameters(data) -> dict:
+    """What a refused form held, secrets masked and long values cut."""
+    result = {}
+    for key in data:
+        if key in NOT_PARAMETERS:
+            continue
+        value = mask_text("\n".join(data.getlist(key)) if hasattr(data, "getlist") else data[key])
+        if len(value) > PARAMETER_LIMIT:
+            value = f"{value[:PARAMETER_LIMIT]}… ({len(value) - PARAMETER_LIMIT} more characters)"
+        result[key] = value
+    return result
+
+
+def record_rejected(
+    actor: Actor, action: str, target_kind: str, target_name: str, data, error: str
+) -> AuditEntry:
+    """Input refused before Docker was called: still one failed entry, with the reason."""
+    entry = _new_entry(
+        actor,
+        action,
+        target_kind=target_kind,
+        target_name=str(target_name)[:512],
+        parameters=submitted_parameters(data),
+    )
+    entry.finish(Outcome.FAILED, error=f"rejected: {error}")
+    return entry
+
+
+def record_account_event(actor: Actor, action: str, username: str, succeeded: bool) -> None:
+    """Logins, logouts and failed logins."""
+    entry = _new_entry(actor, action, target_kind="account", target_name=username[:512])
+    entry.finish(Outcome.SUCCEEDED if succeeded else Outcome.FAILED)
+
+
+# --- images ---------------------------------------------------------------
+
+
+class RegistryNotAllowed(DockerServiceError):
+    pass
+
+
+def check_registry(reference: str) -> None:
+    """Refuse pulls from registries outside DOCKSIDE_ALLOWED_REGISTRIES (when it is set)."""
+    allowed = settings.DOCKSIDE_ALLOWED_REGISTRIES
+    registry = parse_image_reference(reference).registry
+    if allowed and registry not in allowed:
+        raise RegistryNotAllowed(
+            f"pulling from {registry} is not allowed here (allowed: {', '.join(allowed)})"
+        )
+
+
+def pull_image(
+    actor: Actor, spec: PullSpec, progress: Callable[[dict], None] | None = None
+) -> list[str]:
+    """`docker pull`; progress items go to `progress` as they arrive. Returns the status lines."""
+    with audited(actor, "pull", spec, "image", spec.reference) as entry:
+        check_registry(spec.reference)
+        statuses = []
+        for item in docker_service.pull_image(spec.reference):
+            if progress:
+                progress(item)
+            if "id" not in item and item.get("status"):
+                statuses.append(item["status"])
+        entry.target_id = docker_service.inspect_image(spec.reference).id
+    return statuses
+
+
+def tag_image(actor: Actor, spec: TagSpec) -> None:
+    with audited(actor, "tag", spec, "image", spec.source):
+        docker_service.tag_image(spec.source, spec.target)
+
+
+def remove_image(actor: Actor, spec: RemoveImageSpec) -> RemovedImage:
+    with audited(actor, "remove_image", spec, "image", spec.image):
+        return docker_service.remove_image(spec.image, force=spec.force, no_prune=spec.no_prune)
+
+
+def prune(actor: Actor, spec: PruneSpec) -> PruneResult:
+    with audited(actor, f"prune_{spec.kind}s", spec, "system", spec.kind) as entry:
+        result = docker_service.prune(spec.kind, spec.labels)
+        entry.parameters = {**entry.parameters, "removed": list(result.removed)}
+        return result
+
+
+# --- containers -------------------------------------------------------------
+
+
+class StartFailed(DockerServiceError):
+    """The container was created but would not start; says what became of it."""
+
+    def __init__(self, cause: DockerServiceError, name: str, left_behind: bool):
+        self.cause = cause
+        self.left_behind = left_behind
+        if left_behind:
+            tail = f"Docker left the created container {name} behind (docker rm {name})."
+        else:
+            tail = "The container Docker had created was removed again."
+        super().__init__(f"{cause} {tail}")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    container_id: str
+    name: str
+    pulled: bool
+    result: ProcessResult | None
+
+
+def run_container(actor: Actor, spec: RunSpec) -> RunOutcome:
+    """`docker run` / `docker create`, including the pull `--pull` asks for."""
+    pulled = False
+    if spec.pull == "always" or (
+        spec.pull == "missing" and not docker_service.image_present(spec.image)
+    ):
+        pull_image(actor, PullSpec(spec.image))
+        pulled = True
+    with audited(actor, spec.verb, spec, "container", spec.name) as entry:
+        container_id = docker_service.create_container(spec)
+        name = spec.name or docker_service.inspect_container(container_id).name
+        entry.target_id, entry.target_name = container_id, name
+        entry.save(update_fields=["target_id", "target_name"])
+        result = None
+        if spec.start:
+            try:
+                if spec.foreground:
+                    result = docker_service.run_in_foreground(
+                        container_id, spec.tty, spec.remove, settings.DOCKSIDE_WAIT_TIMEOUT
+                    )
+                else:
+                    docker_service.start_container(container_id)
+            except DockerServiceError as exc:
+                raise StartFailed(exc, name, left_behind=not _removed(container_id)) from exc
+        if result is not None:
+            entry.parameters = {**entry.parameters, "exit_code": result.exit_code}
+    return RunOutcome(container_id, name, pulled, result)
+
+
+def _removed(container_id: str) -> bool:
+    try:
+        docker_service.remove_container(container_id, force=True)
+    except docker_service.NotFound:
+        return True
+    except DockerServiceError:
+        return False
+    return True
+
+
+def container_lifecycle(actor: Actor, spec: LifecycleSpec) -> None:
+    with audited(actor, spec.verb, spec, "container", spec.container):
+        docker_service.container_lifecycle(spec)
+
+
+def rename_container(actor: Actor, spec: RenameSpec) -> None:
+    with audited(actor, "rename", spec, "container", spec.container):
+        docker_service.rename_container(spec.container, spec.new_name)
+
+
+def remove_container(actor: Actor, spec: RemoveContainerSpec) -> None:
+    with audited(actor, "remove_container", spec, "container", spec.container):
+        docker_service.remove_container(spec.container, force=spec.force, volumes=spec.volumes)
+
+
+def exec_command(actor: Actor, spec: ExecSpec) -> ProcessResult:
+    with audited(actor, "exec", spec, "container", spec.container) as entry:
+        result = docker_service.exec_once(spec, settings.DOCKSIDE_WAIT_TIMEOUT)
+        entry.parameters = {**entry.parameters, "exit_code": result.exit_code}
+        return result
+
+
+def commit_container(actor: Actor, spec: CommitSpec) -> str:
+    with audited(actor, "commit", spec, "container", spec.container) as entry:
+        image_id = docker_service.commit_container(spec)
+        entry.parameters = {**entry.parameters, "image_id": image_id}
+        return image_id

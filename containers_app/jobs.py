@@ -1,0 +1,129 @@
+"""Pulls that outlive their request: a thread per pull, progress kept in memory per layer.
+
+The pull form starts a job and answers at once; the progress page reads the
+job's snapshot (htmx polls it, or the page refreshes itself without
+JavaScript). Jobs live in this process only and are forgotten a while after
+they end; the audit log keeps the record.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+
+from django.db import connections
+
+from . import actions
+from .docker_service import DockerServiceError
+from .specs import PullSpec
+
+KEEP_FINISHED_SECONDS = 15 * 60
+LAYER_STATUSES_DONE = {"Pull complete", "Already exists", "Download complete"}
+
+
+@dataclass(frozen=True)
+class LayerProgress:
+    id: str
+    status: str
+    current: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        if self.total > 0:
+            return min(100, round(100 * self.current / self.total))
+        return 100 if self.status in LAYER_STATUSES_DONE else None
+
+
+@dataclass
+class PullJob:
+    id: str
+    user_id: int | None
+    reference: str
+    started: float = field(default_factory=time.monotonic)
+    layers: dict[str, LayerProgress] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    done: bool = False
+    error: str = ""
+    finished: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def apply(self, item: dict) -> None:
+        """Fold one progress item from the engine into the per-layer view."""
+        status = item.get("status", "")
+        layer = item.get("id")
+        with self.lock:
+            if layer and status and not status.startswith("Pulling from"):
+                detail = item.get("progressDetail") or {}
+                previous = self.layers.get(layer)
+                self.layers[layer] = LayerProgress(
+                    layer,
+                    status,
+                    detail.get("current") or (previous.current if previous else 0),
+                    detail.get("total") or (previous.total if previous else 0),
+                )
+            elif status:
+                self.messages.append(f"{layer}: {status}" if layer else status)
+
+    def finish(self, error: str = "") -> None:
+        with self.lock:
+            self.done = True
+            self.error = error
+            self.finished = time.monotonic()
+
+    def snapshot(self) -> PullJob:
+        with self.lock:
+            return replace(self, layers=dict(self.layers), messages=list(self.messages))
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+
+_jobs: dict[str, PullJob] = {}
+_jobs_lock = threading.Lock()
+
+
+def _forget_old() -> None:
+    now = time.monotonic()
+    with _jobs_lock:
+        for job_id in [
+            job_id
+            for job_id, job in _jobs.items()
+            if job.finished and now - job.finished > KEEP_FINISHED_SECONDS
+        ]:
+            del _jobs[job_id]
+
+
+def start_pull(actor: actions.Actor, spec: PullSpec) -> PullJob:
+    _forget_old()
+    job = PullJob(uuid.uuid4().hex, actor.user.pk if actor.user else None, spec.reference)
+    with _jobs_lock:
+        _jobs[job.id] = job
+
+    def run() -> None:
+        try:
+            actions.pull_image(actor, spec, progress=job.apply)
+        except DockerServiceError as exc:
+            job.finish(str(exc))
+        except Exception as exc:
+            job.finish(f"the pull stopped: {type(exc).__name__}")
+            raise
+        else:
+            job.finish()
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name=f"pull-{job.id[:8]}", daemon=True).start()
+    return job
+
+
+def get_job(job_id: str, user_id: int | None) -> PullJob | None:
+    """The job's snapshot, for the user who started it only."""
+    with _jobs_lock:
+        job = _jobs.get(job_id)
+    if job is None or job.user_id != user_id:
+        return None
+    return job.snapshot()

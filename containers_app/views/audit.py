@@ -1,0 +1,105 @@
+"""`/audit/`: who did what, when, with which result and which docker command; and its exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ..audit_filters import AuditFilterForm
+from ..models import AuditEntry
+
+PAGE_SIZE = 50
+EXPORT_FIELDS = [
+    "id",
+    "started_at",
+    "finished_at",
+    "duration_ms",
+    "username",
+    "source_ip",
+    "action",
+    "target_kind",
+    "target_id",
+    "target_name",
+    "outcome",
+    "error",
+    "command",
+    "parameters",
+]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+    form = AuditFilterForm(request.GET)
+    return form, form.filter(AuditEntry.objects.all())
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form, entries = _filtered(request)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+    )
+
+
+def _record(entry: AuditEntry) -> dict:
+    return {
+        "id": entry.id,
+        "started_at": entry.started_at.isoformat(),
+        "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
+        "duration_ms": entry.duration_ms,
+        "username": entry.username,
+        "source_ip": entry.source_ip,
+        "action": entry.action,
+        "target_kind": entry.target_kind,
+        "target_id": entry.target_id,
+        "target_name": entry.target_name,
+        "outcome": entry.outcome,
+        "error": entry.error,
+        "command": entry.command,
+        "parameters": entry.parameters,
+    }
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+@require_GET
+def audit_export_csv(request: HttpRequest) -> HttpResponse:
+    _, entries = _filtered(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for entry in entries.iterator(chunk_size=2000):
+        record = _record(entry)
+        writer.writerow([_cell(record[name]) for name in EXPORT_FIELDS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dockside-audit.csv"'
+    return response
+
+
+@require_GET
+def audit_export_json(request: HttpRequest) -> JsonResponse:
+    _, entries = _filtered(request)
+    response = JsonResponse(
+        [_record(entry) for entry in entries.iterator(chunk_size=2000)],
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Disposition"] = 'attachment; filename="dockside-audit.json"'
+    return response

@@ -1,0 +1,153 @@
+"""Actions on one container: lifecycle, rename, exec, commit, remove; and several at once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import actions, docker_service
+from ..docker_service import DockerServiceError, EngineUnavailable
+from ..forms import (
+    CommitForm,
+    ExecForm,
+    KillForm,
+    LifecycleForm,
+    RemoveContainerForm,
+    RenameForm,
+)
+from ..specs import LifecycleSpec, RemoveContainerSpec
+from .containers import container_list_page
+from .flow import ActionPage, Done, handle_action
+
+PAST_TENSE = {
+    "start": "Started",
+    "stop": "Stopped",
+    "restart": "Restarted",
+    "kill": "Killed",
+    "pause": "Paused",
+    "unpause": "Unpaused",
+}
+TITLES = {
+    "start": "Start",
+    "stop": "Stop",
+    "restart": "Restart",
+    "kill": "Kill",
+    "pause": "Pause",
+    "unpause": "Unpause",
+    "rename": "Rename",
+    "exec": "Run a command in",
+    "commit": "Commit",
+    "remove": "Remove",
+}
+DANGEROUS = {"stop", "kill", "remove", "restart"}
+# Forms whose empty state is already a whole command: shown bound, so the page shows it.
+VALID_WHEN_EMPTY = {"start", "stop", "restart", "pause", "unpause", "kill", "remove"}
+
+
+def _lifecycle(detail_url: str):
+    def act(actor: actions.Actor, spec) -> Done:
+        actions.container_lifecycle(actor, spec)
+        return Done(f"{PAST_TENSE[spec.verb]} {spec.container}.", redirect_to=detail_url)
+
+    return act
+
+
+def _rename(actor: actions.Actor, spec) -> Done:
+    actions.rename_container(actor, spec)
+    detail = reverse("containers:detail", args=[spec.new_name])
+    return Done(f"Renamed {spec.container} to {spec.new_name}.", redirect_to=detail)
+
+
+def _exec(actor: actions.Actor, spec) -> Done:
+    result = actions.exec_command(actor, spec)
+    ended = (
+        "is still running after the wait limit"
+        if result.timed_out
+        else f"exited with code {result.exit_code}"
+    )
+    return Done(f"The command {ended}.", result={"process": result})
+
+
+def _commit(actor: actions.Actor, spec) -> Done:
+    image_id = actions.commit_container(actor, spec)
+    return Done(
+        f"Committed {spec.container} as {spec.reference}.",
+        redirect_to=reverse("images:detail", args=[image_id.removeprefix("sha256:")]),
+    )
+
+
+def _remove(actor: actions.Actor, spec) -> Done:
+    actions.remove_container(actor, spec)
+    return Done(f"Removed container {spec.container}.", redirect_to=reverse("containers:list"))
+
+
+@require_http_methods(["GET", "POST"])
+def container_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    name = container.name
+    detail_url = reverse("containers:detail", args=[container.short_id])
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = request.GET if verb in VALID_WHEN_EMPTY else None
+    if verb in {"start", "stop", "restart", "pause", "unpause"}:
+        form, act = LifecycleForm(data, container=name, verb=verb), _lifecycle(detail_url)
+    elif verb == "kill":
+        form, act = KillForm(data, container=name), _lifecycle(detail_url)
+    elif verb == "rename":
+        form, act = RenameForm(data, container=name), _rename
+    elif verb == "exec":
+        form, act = ExecForm(data, container=name), _exec
+    elif verb == "commit":
+        form, act = CommitForm(data, container=name), _commit
+    elif verb == "remove":
+        form, act = RemoveContainerForm(data, container=name), _remove
+    else:
+        raise Http404(f"no container action {verb!r}")
+    page = ActionPage(
+        template="containers/action.html",
+        title=f"{TITLES[verb]} {name}",
+        submit_label=TITLES[verb].split()[0],
+        context={"container": container, "verb": verb},
+        danger=verb in DANGEROUS,
+    )
+    return handle_action(request, form, page, act, name)
+
+
+BULK_VERBS = {"start", "stop", "remove"}
+
+
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Start, stop or remove the selected containers, one audited action each."""
+    verb = request.POST.get("verb", "")
+    names = [name for name in request.POST.getlist("containers") if name][:1000]
+    back = request.POST.get("next") or reverse("containers:list")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("containers:list")
+    actor = actions.Actor.from_request(request)
+    if verb not in BULK_VERBS or not names:
+        problem = "choose start, stop or remove" if names else "select at least one container"
+        actions.record_rejected(actor, f"bulk_{verb}"[:40], "container", "", request.POST, problem)
+        messages.error(request, f"Nothing done: {problem}.")
+        return container_list_page(request, status=400)
+    done, failed = [], []
+    for name in names:
+        try:
+            if verb == "remove":
+                actions.remove_container(actor, RemoveContainerSpec(name, force=True))
+            else:
+                actions.container_lifecycle(actor, LifecycleSpec(verb, name))
+            done.append(name)
+        except EngineUnavailable:
+            raise
+        except DockerServiceError as exc:
+            failed.append(f"{name}: {exc}")
+    if done:
+        messages.success(request, f"{PAST_TENSE.get(verb, 'Removed')} {', '.join(done)}.")
+    for failure in failed:
+        messages.error(request, failure)
+    return redirect(back)

@@ -1,0 +1,109 @@
+"""The one path every action form takes: preview, validate, audit, act, answer.
+
+GET shows the form and the command it stands for. A POST with `_preview`
+only answers the command (htmx swaps it in as you type; without JavaScript
+the page comes back with it). Any other POST validates: bad input is a 400
+with messages at the fields and a failed audit entry; good input goes to the
+action, whose Docker errors are put back on the field they concern with a 4xx.
+Success redirects (post/redirect/get); the forms are htmx-boosted, so the
+browser swaps the new page, or just the panel the form names, without a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .. import actions, cli
+from ..docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
+from ..forms import SpecForm
+
+PREVIEW_FIELD = "_preview"
+
+
+@dataclass
+class ActionPage:
+    """How to show one action's form page."""
+
+    template: str
+    title: str
+    submit_label: str
+    context: dict = field(default_factory=dict)
+    danger: bool = False
+
+
+@dataclass
+class Done:
+    """What a successful action answers: a message, and a page or a result to show."""
+
+    message: str
+    redirect_to: str | None = None
+    result: dict | None = None
+
+
+def status_for(error: DockerServiceError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict) or "already" in str(error) or "not running" in str(error):
+        return 409
+    return 400
+
+
+def render_page(
+    request: HttpRequest,
+    page: ActionPage,
+    form: SpecForm,
+    *,
+    status: int = 200,
+    result: dict | None = None,
+) -> HttpResponse:
+    spec = getattr(form, "spec", None)
+    context = {
+        **page.context,
+        "page": page,
+        "form": form,
+        "command": cli.command(spec) if spec is not None else form.placeholder(),
+        "command_ready": spec is not None,
+        "result": result,
+    }
+    template = page.template
+    if request.htmx and request.POST.get(PREVIEW_FIELD):
+        template += "#command-preview"
+    return render(request, template, context, status=status)
+
+
+def handle_action(
+    request: HttpRequest,
+    form: SpecForm,
+    page: ActionPage,
+    act: Callable[[actions.Actor, object], Done],
+    target_name: str,
+) -> HttpResponse:
+    if request.method != "POST":
+        if form.is_bound:
+            form.is_valid()
+        return render_page(request, page, form)
+    valid = form.is_valid()
+    if request.POST.get(PREVIEW_FIELD):
+        return render_page(request, page, form)
+    actor = actions.Actor.from_request(request)
+    if not valid:
+        actions.record_rejected(
+            actor, form.action, form.target_kind, target_name, form.data, form.error_summary()
+        )
+        return render_page(request, page, form, status=400)
+    try:
+        done = act(actor, form.spec)
+    except EngineUnavailable:
+        raise
+    except DockerServiceError as exc:
+        form.add_error(form.field_for(exc), str(exc))
+        return render_page(request, page, form, status=status_for(exc))
+    messages.success(request, done.message)
+    if done.redirect_to:
+        return redirect(done.redirect_to)
+    return render_page(request, page, form, result=done.result)

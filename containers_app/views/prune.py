@@ -1,0 +1,48 @@
+"""`docker container prune` and `docker image prune`: first the exact list, then the removal."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from .. import actions, docker_service
+from ..docker_service import Conflict
+from ..formatting import human_size
+from ..forms import PruneForm
+from .flow import ActionPage, Done, handle_action
+
+KINDS = {"container": "containers", "image": "images"}
+
+
+def _candidate_id(item) -> str:
+    return item.id
+
+
+@require_http_methods(["GET", "POST"])
+def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
+    form = PruneForm(request.POST if request.method == "POST" else request.GET, kind=kind)
+    labels = form.spec.labels if form.is_valid() else ()
+    candidates = docker_service.prune_candidates(kind, labels)
+    current = sorted({_candidate_id(item) for item in candidates})
+
+    def act(actor: actions.Actor, spec) -> Done:
+        if set(current) != form.expected_ids:
+            raise Conflict(
+                "what would be removed has changed since the list was shown: review it again"
+            )
+        result = actions.prune(actor, spec)
+        reclaimed = human_size(result.space_reclaimed)
+        return Done(
+            f"Removed {len(result.removed)} {KINDS[kind]}, reclaimed {reclaimed}.",
+            redirect_to=reverse(f"{KINDS[kind]}:list"),
+        )
+
+    page = ActionPage(
+        "prune.html",
+        f"Remove unused {KINDS[kind]}",
+        "Remove them",
+        {"kind": kind, "candidates": candidates, "expected": ",".join(current)},
+        danger=True,
+    )
+    return handle_action(request, form, page, act, kind)

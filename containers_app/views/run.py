@@ -1,0 +1,51 @@
+"""`/containers/run/`: the `docker run` / `docker create` form; a pasted command fills it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from .. import actions, cli
+from ..forms import RunForm
+from .flow import ActionPage, Done, handle_action
+
+PASTE_LIMIT = 64 * 1024
+
+
+def _run(actor: actions.Actor, spec) -> Done:
+    outcome = actions.run_container(actor, spec)
+    pulled = f"Pulled {spec.image}, then " if outcome.pulled else ""
+    detail = reverse("containers:detail", args=[outcome.container_id[:12]])
+    if outcome.result is not None:
+        result = outcome.result
+        if result.timed_out:
+            ended = "is still running; it goes on in the background"
+        else:
+            ended = f"exited with code {result.exit_code}"
+        gone = spec.remove and not result.timed_out
+        return Done(
+            f"{pulled}ran {outcome.name}: it {ended}.",
+            result={"process": result, "name": outcome.name, "url": None if gone else detail},
+        )
+    verb = "started" if spec.start else "created"
+    return Done(f"{pulled}{verb} container {outcome.name}.", redirect_to=detail)
+
+
+@require_http_methods(["GET", "POST"])
+def run_form(request: HttpRequest) -> HttpResponse:
+    pasted = request.GET.get("command", "")[:PASTE_LIMIT]
+    parsed = cli.parse_run_command(pasted) if pasted.strip() else None
+    if request.method == "POST":
+        form = RunForm(request.POST)
+    elif parsed and not parsed.problems:
+        form = RunForm(RunForm.data_from_command(parsed.values))
+    else:
+        form = RunForm(initial=request.GET.dict() if "image" in request.GET else None)
+    page = ActionPage(
+        template="containers/run.html",
+        title="Run a container",
+        submit_label="Run",
+        context={"pasted": pasted, "parsed": parsed},
+    )
+    return handle_action(request, form, page, _run, request.POST.get("name", ""))
