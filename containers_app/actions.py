@@ -122,10 +122,10 @@ def submitted_parameters(data) -> dict:
     for key in data:
         if key in NOT_PARAMETERS:
             continue
-        value = mask_text("\n".join(data.getlist(key)) if hasattr(data, "getlist") else data[key])
+        value = "\n".join(data.getlist(key)) if hasattr(data, "getlist") else data[key]
         if len(value) > PARAMETER_LIMIT:
             value = f"{value[:PARAMETER_LIMIT]}… ({len(value) - PARAMETER_LIMIT} more characters)"
-        result[key] = value
+        result[key] = mask_text(value)
     return result
 
 

@@ -153,9 +153,29 @@ def _prune(spec: PruneSpec, mask: bool = False) -> list[str]:
     return args
 
 
+DOUBLE_QUOTE_SPECIAL = set('"$`\\!')
+
+
+def shell_quote(arg: str) -> str:
+    """Quote one argument for a POSIX shell, the way a person would write it.
+
+    Like shlex.quote, but an argument holding single quotes (and nothing a
+    double-quoted string would expand) gets double quotes:
+    `sh -c "trap 'exit 0' TERM"` rather than `'trap '"'"'exit 0'"'"' TERM'`.
+    """
+    quoted = shlex.quote(arg)
+    if "'" in arg and quoted != arg and not DOUBLE_QUOTE_SPECIAL & set(arg):
+        return f'"{arg}"'
+    return quoted
+
+
+def join(args: list[str]) -> str:
+    return " ".join(shell_quote(arg) for arg in args)
+
+
 def command(spec, mask: bool = False) -> str:
     """The command as one shell-quoted line, ready to paste."""
-    return shlex.join(argv(spec, mask=mask))
+    return join(argv(spec, mask=mask))
 
 
 # --- docker run / docker create, read back -------------------------------
@@ -353,7 +373,7 @@ def parse_run_command(text: str) -> ParsedRun:
         parsed.problems.append("the command names no image")
         return parsed
     values["image"] = tokens.pop(0)
-    values["command"] = shlex.join(tokens)
+    values["command"] = join(tokens)
     if verb == "create":
         values["mode"] = "create"
         if booleans["detach"]:

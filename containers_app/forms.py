@@ -12,6 +12,7 @@ import shlex
 
 from django import forms
 
+from .actions import RegistryNotAllowed, check_registry
 from .references import check_container_name, check_hostname, parse_image_reference
 from .specs import (
     RESTART_POLICIES,
@@ -75,6 +76,23 @@ def parse_each(value: str, parse) -> list:
     if errors:
         raise forms.ValidationError(errors)
     return items
+
+
+def env_field(value: str) -> tuple[tuple[str, str], ...]:
+    """`KEY=value` lines; a key given twice keeps its last value, as the docker CLI does."""
+    pairs = parse_each(value, lambda line: parse_key_value(line, "variable"))
+    return tuple(dict(pairs).items())
+
+
+def refuse_unlisted_registry(form: forms.Form, field: str, reference: str) -> None:
+    """A pull from a registry outside DOCKSIDE_ALLOWED_REGISTRIES is an error at the field.
+
+    The spec stays: the command is right, only running it here is not allowed.
+    """
+    try:
+        check_registry(reference)
+    except RegistryNotAllowed as exc:
+        form.add_error(field, str(exc))
 
 
 def parse_optional(value: str, parse):
@@ -257,17 +275,14 @@ class RunForm(SpecForm):
         return tuple(parse_each(self.cleaned_data["ports"], PortMapping.parse))
 
     def clean_env(self):
-        return tuple(
-            parse_each(self.cleaned_data["env"], lambda line: parse_key_value(line, "variable"))
-        )
+        return env_field(self.cleaned_data["env"])
 
     def clean_labels(self):
-        return tuple(
-            parse_each(
-                self.cleaned_data["labels"],
-                lambda line: parse_key_value(line, "label", value_required=False),
-            )
+        pairs = parse_each(
+            self.cleaned_data["labels"],
+            lambda line: parse_key_value(line, "label", value_required=False),
         )
+        return tuple(dict(pairs).items())
 
     def clean_volumes(self):
         return tuple(parse_each(self.cleaned_data["volumes"], VolumeMount.parse))
@@ -304,6 +319,13 @@ class RunForm(SpecForm):
             interactive=data["interactive"],
             pull=data["pull"],
         )
+
+    def clean(self):
+        data = super().clean()
+        spec = getattr(self, "spec", None)
+        if spec is not None and spec.pull != "never":
+            refuse_unlisted_registry(self, "image", spec.image)
+        return data
 
     @classmethod
     def data_from_command(cls, values: dict) -> dict:
@@ -352,9 +374,7 @@ class ExecForm(SpecForm):
         return absolute_path(self.cleaned_data["workdir"], "working directory")
 
     def clean_env(self):
-        return tuple(
-            parse_each(self.cleaned_data["env"], lambda line: parse_key_value(line, "variable"))
-        )
+        return env_field(self.cleaned_data["env"])
 
     def build_spec(self, data: dict) -> ExecSpec:
         return ExecSpec(self.container, data["command"], data["user"], data["workdir"], data["env"])
@@ -480,6 +500,13 @@ class PullForm(SpecForm):
                 self.add_error(
                     "registry", f"{registry!r} is not a registry: write host, host:port or an IP"
                 )
+
+    def clean(self):
+        data = super().clean()
+        spec = getattr(self, "spec", None)
+        if spec is not None:
+            refuse_unlisted_registry(self, "image", spec.reference)
+        return data
 
     def build_spec(self, data: dict) -> PullSpec:
         registry = data.get("registry", "").rstrip("/")

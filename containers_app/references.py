@@ -78,6 +78,8 @@ def parse_image_reference(text: str) -> ImageReference:
     ref = text.strip()
     if not ref:
         raise ValueError("enter an image reference, e.g. nginx or nginx:1.27")
+    if len(ref) > NAME_MAX + 200:
+        raise ValueError(f"an image reference is at most {NAME_MAX} characters before its tag")
     if not ref.isascii() or any(c.isspace() for c in ref):
         raise ValueError("an image reference has no spaces or non-ASCII characters")
     name, _, digest = ref.partition("@")

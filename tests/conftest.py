@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -67,7 +68,7 @@ def make_container(docker_api) -> Iterator[Callable[..., dict]]:
             assert port_spec[0] == "127.0.0.1", "tests publish ports on loopback only"
         container = docker_api.create_container(
             image,
-            command=command if command is not None else ["sleep", "600"],
+            command=command if command is not None else support.IDLE_COMMAND,
             name=unique_name(hint),
             labels={support.TEST_LABEL: "1", **(labels or {})},
             host_config=docker_api.create_host_config(**host_kwargs),
@@ -84,6 +85,23 @@ def make_container(docker_api) -> Iterator[Callable[..., dict]]:
     for container_id in made:
         with contextlib.suppress(docker.errors.NotFound):
             docker_api.remove_container(container_id, force=True, v=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_registries_only():
+    """Pulls may reach the local registry only: nothing in the suite may contact Docker Hub."""
+    from django.conf import settings
+
+    settings.DOCKSIDE_ALLOWED_REGISTRIES = [support.REGISTRY]
+    os.environ["DOCKSIDE_ALLOWED_REGISTRIES"] = support.REGISTRY
+
+
+@pytest.fixture(scope="session")
+def registry(docker_api, tmp_path_factory) -> Iterator[str]:
+    """A real registry on 127.0.0.1:5000 holding the base image as dockside-test/busybox:latest."""
+    with support.local_registry(tmp_path_factory.mktemp("registry")) as address:
+        support.push_to_registry(docker_api, support.BASE_IMAGE, "dockside-test/busybox", "latest")
+        yield address
 
 
 @pytest.fixture(scope="session")

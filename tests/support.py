@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tarfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,15 @@ ARTIFACTS = ROOT / "test-artifacts"
 BUSYBOX = Path("/bin/busybox")
 BASE_IMAGE = "dockside-test/busybox:latest"
 TEST_LABEL = "dockside.test"
+BASE_IMAGE_VERSION = "base-2"  # bump when busybox_rootfs_tar changes: the image is rebuilt
 NAME_PREFIX = "dockside-test-"
 ASGI_APP = "dashboard.asgi:application"
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "dockside-admin-pw-9"
+
+
+# A long-running test process that ends at once on SIGTERM (PID 1 ignores it otherwise).
+IDLE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
 
 
 def docker_api() -> docker.APIClient:
@@ -72,15 +78,16 @@ def busybox_rootfs_tar() -> bytes:
 
 
 def ensure_base_image(api: docker.APIClient) -> bool:
-    """Import the base image unless it is there; True when this call created it."""
-    if api.images(name=BASE_IMAGE):
+    """Import the base image unless it is there, current; True when this call created it."""
+    existing = api.images(name=BASE_IMAGE)
+    if existing and (existing[0].get("Labels") or {}).get(TEST_LABEL) == BASE_IMAGE_VERSION:
         return False
     repository, tag = BASE_IMAGE.rsplit(":", 1)
     api.import_image_from_data(
         busybox_rootfs_tar(),
         repository=repository,
         tag=tag,
-        changes=[f"LABEL {TEST_LABEL}=base", 'CMD ["/bin/sh"]'],
+        changes=[f"LABEL {TEST_LABEL}={BASE_IMAGE_VERSION}", 'CMD ["/bin/sh"]'],
     )
     return True
 
@@ -92,23 +99,100 @@ def remove_test_objects(api: docker.APIClient) -> None:
     for container in api.containers(all=True, filters={"name": NAME_PREFIX}):
         if container["Names"] and container["Names"][0].lstrip("/").startswith(NAME_PREFIX):
             api.remove_container(container["Id"], force=True, v=True)
-    for volume in (api.volumes(filters={"label": TEST_LABEL}) or {}).get("Volumes") or []:
-        api.remove_volume(volume["Name"], force=True)
+    for volume in (api.volumes() or {}).get("Volumes") or []:
+        labels = volume.get("Labels") or {}
+        if TEST_LABEL in labels or volume["Name"].startswith(NAME_PREFIX):
+            api.remove_volume(volume["Name"], force=True)
     for network in api.networks(filters={"label": TEST_LABEL}):
         api.remove_network(network["Id"])
 
 
 def remove_test_images(api: docker.APIClient) -> None:
-    """Remove the images the suite built, committed, tagged or imported (never the base)."""
-    for image in api.images(all=True, filters={"label": TEST_LABEL}):
-        tags = image.get("RepoTags") or []
-        if BASE_IMAGE in tags:
-            for tag in tags:
-                if tag != BASE_IMAGE:
-                    api.remove_image(tag, force=True, noprune=False)
-            continue
-        with suppress(docker.errors.NotFound):
-            api.remove_image(image["Id"], force=True)
+    """Remove the images the suite built, committed, tagged or imported (never the base).
+
+    Children go before their parents: a pass removes what it can, the next the rest.
+    """
+    for _ in range(10):
+        leftovers = False
+        for image in api.images(all=True, filters={"label": TEST_LABEL}):
+            tags = image.get("RepoTags") or []
+            names = [tag for tag in tags if tag not in {BASE_IMAGE, "<none>:<none>"}]
+            if BASE_IMAGE in tags and not names:
+                continue
+            try:
+                if BASE_IMAGE in tags:
+                    for name in names:
+                        api.remove_image(name, force=True)
+                else:
+                    api.remove_image(image["Id"], force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError:
+                leftovers = True
+        if not leftovers:
+            return
+    raise RuntimeError("some test images could not be removed")
+
+
+REGISTRY = "127.0.0.1:5000"
+REGISTRY_CONFIG = """\
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:5000
+"""
+
+
+def registry_answers() -> bool:
+    try:
+        return requests.get(f"http://{REGISTRY}/v2/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@contextmanager
+def local_registry(data_dir: Path) -> Iterator[str]:
+    """Debian's docker-registry on 127.0.0.1:5000, without auth, storing under data_dir.
+
+    An already running registry there is used as it is (and left running).
+    """
+    if registry_answers():
+        yield REGISTRY
+        return
+    binary = shutil.which("docker-registry")
+    if binary is None:
+        raise RuntimeError("docker-registry is missing: apt-get install -y docker-registry")
+    config = data_dir / "registry.yml"
+    config.write_text(REGISTRY_CONFIG.format(root=data_dir / "storage"))
+    log = open(data_dir / "registry.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while not registry_answers():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the registry did not start: {(data_dir / 'registry.log').read_text()}"
+                )
+            time.sleep(0.1)
+        yield REGISTRY
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def push_to_registry(api: docker.APIClient, source: str, repository: str, tag: str) -> str:
+    """Tag `source` as REGISTRY/repository:tag and push it; returns the full reference."""
+    target = f"{REGISTRY}/{repository}"
+    api.tag(source, target, tag)
+    for item in api.push(target, tag=tag, stream=True, decode=True):
+        if "error" in item:
+            raise RuntimeError(item["error"])
+    return f"{target}:{tag}"
 
 
 def screenshot(page, name: str) -> Path:
@@ -150,6 +234,18 @@ class LiveServer:
         if "sessionid" not in session.cookies:
             raise RuntimeError("login to the live server failed")
         return session
+
+
+def post(session: requests.Session, url: str, data: dict, **kwargs) -> requests.Response:
+    """POST a form as the browser would, with the CSRF token from the session's cookie."""
+    if "csrftoken" not in session.cookies:
+        session.get(url, timeout=10)
+    return session.post(
+        url,
+        data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        timeout=60,
+        **kwargs,
+    )
 
 
 def _manage(env: dict, *args: str) -> None:

@@ -28,8 +28,8 @@ class EngineUnavailable(DockerServiceError):
 
 
 class NotFound(DockerServiceError):
-    def __init__(self, kind: str, ref: str):
-        super().__init__(f"No such {kind}: {ref}")
+    def __init__(self, kind: str, ref: str, explanation: str = ""):
+        super().__init__(explanation or f"No such {kind}: {ref}")
         self.kind = kind
         self.ref = ref
 
@@ -126,7 +126,7 @@ def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
     try:
         yield
     except docker.errors.NotFound as exc:
-        raise NotFound(kind, ref) from exc
+        raise NotFound(kind, ref, exc.explanation or "") from exc
     except docker.errors.APIError as exc:
         message = exc.explanation or str(exc)
         if exc.status_code == 409:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shlex
-
 from django import template
 
-from .. import formatting
+from .. import cli, formatting
 
 register = template.Library()
 
@@ -19,4 +17,4 @@ register.filter("nano_cpus", formatting.nano_cpus)
 @register.filter
 def shell_join(argv) -> str:
     """An argv list as one shell-quoted line, as the user would type it."""
-    return shlex.join(argv or ())
+    return cli.join(list(argv or ()))

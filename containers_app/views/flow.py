@@ -70,10 +70,10 @@ def render_page(
         "command_ready": spec is not None,
         "result": result,
     }
-    template = page.template
     if request.htmx and request.POST.get(PREVIEW_FIELD):
-        template += "#command-preview"
-    return render(request, template, context, status=status)
+        context["live_preview"] = True
+        return render(request, "_command_preview.html#body", context, status=status)
+    return render(request, page.template, context, status=status)
 
 
 def handle_action(

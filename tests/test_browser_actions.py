@@ -1,0 +1,100 @@
+"""Chromium against a live Daphne: the run form's live command, running, pasting, acting."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import support
+
+pytestmark = pytest.mark.browser
+
+
+def test_run_form_preview_follows_typing_and_the_container_appears(page, daphne_server, docker_api):
+    name = f"{support.NAME_PREFIX}ui-{uuid.uuid4().hex[:8]}"
+    page.goto(f"{daphne_server.url}/containers/run/")
+    preview = page.locator("#docker-command")
+    expect(preview).to_have_text("docker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+
+    page.get_by_label("Image", exact=True).fill(support.BASE_IMAGE)
+    expect(preview).to_have_text(f"docker run -d {support.BASE_IMAGE}")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Command", exact=True).fill("sleep 600")
+    page.get_by_label("Network").fill("none")
+    page.get_by_label("Labels (-l)").fill(f"{support.TEST_LABEL}=1")
+    page.get_by_label("Pull the image").select_option("never")
+    expected = (
+        f"docker run -d --name {name} --pull never --network none"
+        f" -l {support.TEST_LABEL}=1 {support.BASE_IMAGE} sleep 600"
+    )
+    expect(preview).to_have_text(expected)
+    page.get_by_label("Published ports (-p)").fill("99999:80")
+    expect(page.locator(".preview-errors")).to_contain_text("out of range")
+    page.get_by_label("Published ports (-p)").fill("")
+    expect(preview).to_have_text(expected)
+    support.screenshot(page, "run-form-filled")
+
+    page.get_by_role("button", name="Run", exact=True).click()
+
+    page.wait_for_url(re.compile(r"/containers/[0-9a-f]{12}/$"))
+    container = docker_api.inspect_container(name)
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator("#messages")).to_contain_text(f"started container {name}")
+    assert container["State"]["Running"]
+    page.goto(f"{daphne_server.url}/containers/")
+    expect(page.locator("#container-table").get_by_role("link", name=name)).to_be_visible()
+
+
+def test_pasted_command_fills_the_form(page, daphne_server):
+    page.goto(f"{daphne_server.url}/containers/run/")
+    page.get_by_text("Paste a docker run command").click()
+    page.get_by_label("docker run or docker create command").fill(
+        "docker run -d --name web -p 127.0.0.1:8080:80 -e MODE=demo --privileged"
+        " --restart unless-stopped nginx:1.27"
+    )
+
+    page.get_by_role("button", name="Fill the form").click()
+
+    expect(page.get_by_label("Image", exact=True)).to_have_value("nginx:1.27")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("web")
+    expect(page.get_by_label("Published ports (-p)")).to_have_value("127.0.0.1:8080:80")
+    expect(page.get_by_label("Environment (-e)")).to_have_value("MODE=demo")
+    expect(page.get_by_label("Restart policy")).to_have_value("unless-stopped")
+    expect(page.locator("#unsupported-flags")).to_contain_text("--privileged")
+    expect(page.locator("#docker-command")).to_have_text(
+        "docker run -d --name web -p 127.0.0.1:8080:80 -e MODE=demo --restart unless-stopped"
+        " nginx:1.27"
+    )
+    support.screenshot(page, "run-form-pasted")
+
+
+def test_stop_button_swaps_the_panel_in_place(page, daphne_server, make_container, docker_api):
+    container = make_container(hint="ui-stop")
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    marker = page.evaluate("() => (window.dockside_marker = Math.random())")
+
+    page.get_by_role("button", name="Stop", exact=True).click()
+
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("Stopped")
+    assert page.evaluate("() => window.dockside_marker") == marker, "no page reload"
+    assert not docker_api.inspect_container(container["Id"])["State"]["Running"]
+    support.screenshot(page, "container-stopped")
+
+
+def test_exec_form_shows_output(page, daphne_server, make_container):
+    container = make_container(hint="ui-exec")
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/exec/")
+
+    page.get_by_label("Command", exact=True).fill("echo hello from $0")
+    expect(page.locator("#docker-command")).to_have_text(
+        f"docker exec {container['Name'][1:]} echo hello from '$0'"
+    )
+    page.get_by_role("button", name="Run", exact=True).click()
+
+    expect(page.locator("pre.output")).to_have_text("hello from $0\n")
+    expect(page.locator(".result-status")).to_contain_text("exit code 0")

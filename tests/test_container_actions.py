@@ -1,0 +1,252 @@
+"""Lifecycle, rename, exec, commit and remove through their forms, checked with the Docker API."""
+
+from __future__ import annotations
+
+import time
+
+import docker
+import pytest
+
+from containers_app import actions
+from containers_app.models import AuditEntry
+from containers_app.specs import LifecycleSpec
+from tests import support
+from tests.pages import text
+from tests.posting import field_errors, last_entry, preview
+
+pytestmark = pytest.mark.django_db
+
+
+def state(docker_api, container) -> dict:
+    return docker_api.inspect_container(container["Id"])["State"]
+
+
+def act(client, container, verb, **data):
+    return client.post(f"/containers/{container['Id'][:12]}/{verb}/", data)
+
+
+@pytest.mark.parametrize(
+    ("verb", "data", "expected_command", "check"),
+    [
+        ("stop", {"timeout": "1"}, "docker stop -t 1 {name}", lambda s: not s["Running"]),
+        ("restart", {"timeout": "0"}, "docker restart -t 0 {name}", lambda s: s["Running"]),
+        ("pause", {}, "docker pause {name}", lambda s: s["Paused"]),
+        ("kill", {"signal": "TERM"}, "docker kill -s TERM {name}", lambda s: s["ExitCode"] == 0),
+        ("kill", {"signal": ""}, "docker kill {name}", lambda s: s["ExitCode"] == 137),
+    ],
+)
+def test_lifecycle_action_changes_state_and_is_audited(
+    admin_client, make_container, docker_api, verb, data, expected_command, check
+):
+    container = make_container(hint=verb)
+    name = container["Name"][1:]
+    started_before = state(docker_api, container)["StartedAt"]
+
+    command = preview(admin_client, f"/containers/{name}/{verb}/", data)
+    response = act(admin_client, container, verb, **data)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/containers/{container['Id'][:12]}/"
+    assert command == expected_command.format(name=name)
+    assert check(state(docker_api, container))
+    if verb == "restart":
+        assert state(docker_api, container)["StartedAt"] != started_before
+    entry = last_entry(verb)
+    assert (entry.outcome, entry.command, entry.target_name) == ("succeeded", command, name)
+    assert entry.username == "admin"
+    assert entry.source_ip == "127.0.0.1"
+    assert entry.finished_at >= entry.started_at and entry.duration is not None
+
+
+def test_start_and_unpause(admin_client, make_container, docker_api):
+    created = make_container(hint="start", start=False)
+    paused = make_container(hint="unpause")
+    docker_api.pause(paused["Id"])
+
+    assert act(admin_client, created, "start").status_code == 302
+    assert act(admin_client, paused, "unpause").status_code == 302
+
+    assert state(docker_api, created)["Running"]
+    assert not state(docker_api, paused)["Paused"]
+
+
+def test_rename_moves_the_name(admin_client, make_container, docker_api):
+    container = make_container(hint="old")
+    new_name = f"{support.NAME_PREFIX}renamed-{container['Id'][:6]}"
+
+    response = act(admin_client, container, "rename", new_name=new_name)
+
+    assert response.status_code == 302
+    assert docker_api.inspect_container(container["Id"])["Name"] == f"/{new_name}"
+    assert last_entry("rename").command == f"docker rename {container['Name'][1:]} {new_name}"
+
+
+def test_rename_to_a_name_in_use_is_a_conflict_at_the_field(admin_client, make_container):
+    first = make_container(hint="taken")
+    second = make_container(hint="wants")
+
+    response = act(admin_client, second, "rename", new_name=first["Name"][1:])
+
+    assert response.status_code == 409
+    assert any("already in use" in error for error in field_errors(response.content.decode()))
+    assert last_entry("rename").outcome == "failed"
+
+
+def test_exec_runs_argv_without_a_shell(admin_client, make_container):
+    container = make_container(hint="exec")
+
+    response = act(
+        admin_client,
+        container,
+        "exec",
+        command="echo '$HOME;id' \"two words\"",
+        user="nobody",
+        workdir="/tmp",
+        env="GREETING=hi",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "$HOME;id two words\n" in page, "arguments reach echo verbatim, not through a shell"
+    assert "exit code 0" in page
+    entry = last_entry("exec")
+    assert entry.command == (
+        f"docker exec -u nobody -w /tmp -e GREETING=hi {container['Name'][1:]}"
+        " echo '$HOME;id' 'two words'"
+    )
+    assert entry.parameters["exit_code"] == 0
+
+
+def test_exec_sees_user_workdir_env_and_reports_exit_code(admin_client, make_container):
+    container = make_container(hint="execenv")
+
+    response = act(
+        admin_client,
+        container,
+        "exec",
+        command="sh -c 'id -u; pwd; echo $GREETING; exit 4'",
+        user="nobody",
+        workdir="/tmp",
+        env="GREETING=hello there",
+    )
+
+    page = text(response.content.decode())
+    assert "65534 /tmp hello there" in page
+    assert "exit code 4" in page
+
+
+def test_exec_in_a_stopped_container_is_a_conflict_at_the_command(admin_client, make_container):
+    container = make_container(["true"], hint="stopped", wait=True)
+
+    response = act(admin_client, container, "exec", command="ls")
+
+    assert response.status_code == 409
+    errors = field_errors(response.content.decode())
+    assert any("is not running" in error for error in errors), errors
+    entry = last_entry("exec")
+    assert entry.outcome == "failed" and "is not running" in entry.error
+
+
+def test_commit_makes_an_image_with_message_author_and_changes(
+    admin_client, make_container, docker_api
+):
+    container = make_container(["sh", "-c", "echo snapshot > /saved; sleep 600"], hint="commit")
+    time.sleep(0.3)
+    repository = f"dockside-test/committed-{container['Id'][:8]}"
+
+    response = act(
+        admin_client,
+        container,
+        "commit",
+        repository=f"{repository}:v2",
+        message="first snapshot",
+        author="Learner <learner@example.com>",
+        changes='CMD ["cat", "/saved"]\nLABEL dockside.test=1',
+        pause="on",
+    )
+
+    assert response.status_code == 302
+    image = docker_api.inspect_image(f"{repository}:v2")
+    assert response["Location"] == f"/images/{image['Id'].removeprefix('sha256:')}/"
+    assert image["Config"]["Cmd"] == ["cat", "/saved"]
+    assert image["Comment"] == "first snapshot"
+    assert image["Author"] == "Learner <learner@example.com>"
+    run = docker_api.create_container(
+        f"{repository}:v2",
+        labels={support.TEST_LABEL: "1"},
+        host_config=docker_api.create_host_config(network_mode="none"),
+    )
+    docker_api.start(run["Id"])
+    docker_api.wait(run["Id"], timeout=30)
+    assert docker_api.logs(run["Id"]) == b"snapshot\n", (
+        "the new CMD prints the file kept in the layer"
+    )
+    entry = last_entry("commit")
+    assert entry.parameters["image_id"] == image["Id"]
+    assert entry.command.startswith("docker commit -a 'Learner <learner@example.com>' -m")
+
+
+def test_remove_container_with_force_and_volumes(admin_client, make_container, docker_api):
+    container = make_container(hint="remove", volumes=["/scratch"])
+    volume = docker_api.inspect_container(container["Id"])["Mounts"][0]["Name"]
+
+    refused = act(admin_client, container, "remove")
+    assert refused.status_code == 409
+    assert any("force" in error.lower() for error in field_errors(refused.content.decode()))
+    assert state(docker_api, container)["Running"], "nothing was done"
+
+    response = act(admin_client, container, "remove", force="on", volumes="on")
+
+    assert response.status_code == 302
+    with pytest.raises(docker.errors.NotFound):
+        docker_api.inspect_container(container["Id"])
+    assert volume not in {v["Name"] for v in docker_api.volumes()["Volumes"] or []}
+    assert last_entry("remove_container").command == f"docker rm -f -v {container['Name'][1:]}"
+
+
+def test_unknown_container_action_is_404(admin_client, make_container):
+    container = make_container(hint="noverb")
+
+    assert act(admin_client, container, "explode").status_code == 404
+    assert admin_client.get("/containers/no-such-dockside-container/stop/").status_code == 404
+
+
+def test_bulk_actions_are_audited_one_by_one(admin_client, make_container, docker_api):
+    containers = [make_container(hint=f"bulk{i}") for i in range(3)]
+    names = [c["Name"][1:] for c in containers]
+
+    stopped = admin_client.post("/containers/bulk/", {"verb": "stop", "containers": names})
+    assert stopped.status_code == 302
+    assert not any(state(docker_api, c)["Running"] for c in containers)
+    entries = AuditEntry.objects.filter(action="stop", target_name__in=names)
+    assert sorted(e.command for e in entries) == sorted(f"docker stop {n}" for n in names)
+
+    admin_client.post("/containers/bulk/", {"verb": "start", "containers": names[:2]})
+    assert [state(docker_api, c)["Running"] for c in containers] == [True, True, False]
+
+    removed = admin_client.post("/containers/bulk/", {"verb": "remove", "containers": names})
+    assert removed.status_code == 302
+    assert not docker_api.containers(all=True, filters={"name": names[0]})
+    assert AuditEntry.objects.filter(action="remove_container", target_name__in=names).count() == 3
+
+
+def test_bulk_without_selection_is_refused(admin_client):
+    response = admin_client.post("/containers/bulk/", {"verb": "stop"})
+
+    assert response.status_code == 400
+    assert "select at least one container" in text(response.content.decode())
+    assert last_entry().outcome == "failed"
+
+
+def test_audit_entry_is_pending_while_docker_works(make_container, admin_user):
+    container = make_container(hint="pending")
+    actor = actions.Actor(admin_user, "127.0.0.1")
+    spec = LifecycleSpec("pause", container["Name"][1:])
+
+    with actions.audited(actor, "pause", spec, "container", spec.container) as entry:
+        stored = AuditEntry.objects.get(pk=entry.pk)
+        assert stored.outcome == "pending"
+        assert stored.command == f"docker pause {spec.container}"
+        assert stored.finished_at is None
+
+    assert AuditEntry.objects.get(pk=entry.pk).outcome == "succeeded"
