@@ -54,6 +54,10 @@ class EngineUnavailableMiddleware:
                 request, "errors/engine_unavailable.html", {"error": exception}, status=503
             )
             response.headers["Retry-After"] = "5"
+            htmx = getattr(request, "htmx", None)
+            if htmx and not htmx.boosted:
+                # A fragment request (a live preview, a poll): the whole page must say it.
+                response.headers["HX-Refresh"] = "true"
             return response
         if isinstance(exception, NotFound):
             return render(request, "errors/404.html", {"error": exception}, status=404)

@@ -127,6 +127,16 @@ def page(browser, daphne_server, request) -> Iterator:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    console_errors: list[str] = []
+
+    def console(message) -> None:
+        # htmx reports a preview it aborted for a newer one (hx-sync replace) as an error.
+        aborted = message.text.startswith(("htmx:sendAbort", "htmx:afterRequest"))
+        if message.type == "error" and not aborted:
+            console_errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
     page.goto(f"{daphne_server.url}/accounts/login/")
     page.get_by_label("Username").fill(support.ADMIN_USERNAME)
     page.get_by_label("Password").fill(support.ADMIN_PASSWORD)
@@ -136,6 +146,7 @@ def page(browser, daphne_server, request) -> Iterator:
     if getattr(request.node, "rep_call", None) and request.node.rep_call.failed:
         support.screenshot(page, f"{request.node.name}-failure")
     context.close()
+    assert not console_errors, f"the browser reported errors (CSP, scripts): {console_errors}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -250,3 +250,16 @@ def test_audit_entry_is_pending_while_docker_works(make_container, admin_user):
         assert stored.finished_at is None
 
     assert AuditEntry.objects.get(pk=entry.pk).outcome == "succeeded"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_bulk_never_sends_the_browser_elsewhere(admin_client, make_container, target):
+    container = make_container(hint="redirect")
+
+    response = admin_client.post(
+        "/containers/bulk/",
+        {"verb": "stop", "containers": [container["Name"][1:]], "next": target},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/containers/"

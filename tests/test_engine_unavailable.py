@@ -146,3 +146,20 @@ def test_pages_without_engine_calls_still_show_the_engine_banner(client, setting
     page = text(response.content.decode())
     assert "Engine unreachable" in page
     assert "The Docker engine is unreachable" in page
+
+
+def test_fragment_requests_reload_the_page_to_show_the_engine_error(
+    admin_client, settings, tmp_path
+):
+    settings.DOCKER_HOST = f"unix://{tmp_path}/none.sock"
+
+    preview = admin_client.post(
+        "/containers/web/stop/", {"_preview": "1"}, headers={"HX-Request": "true"}
+    )
+    boosted = admin_client.post(
+        "/containers/web/stop/", {}, headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+
+    assert preview.status_code == boosted.status_code == 503
+    assert preview["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in boosted, "a boosted page swaps the explanation in whole"

@@ -67,6 +67,22 @@ def test_pull_shows_per_layer_progress_and_fetches_the_image(
     assert entries[0]["outcome"] == "succeeded"
 
 
+def test_pull_by_digest(daphne_server, registry, docker_api):
+    digest = next(
+        d
+        for d in docker_api.inspect_image(f"{registry}/dockside-test/busybox:latest")["RepoDigests"]
+        if d.startswith(registry)
+    )
+    session = daphne_server.login()
+
+    response = support.post(session, f"{daphne_server.url}/images/pull/", {"image": digest})
+    log = wait_for_pull(session, response.url)
+
+    assert "done" in log and "failed" not in log
+    assert f"docker pull {digest}" in response.text
+    assert "Digest: sha256:" in log
+
+
 def test_pull_of_a_missing_tag_ends_with_a_clear_error(daphne_server, registry):
     session = daphne_server.login()
     missing = f"{registry}/dockside-test/busybox:no-such-tag"
@@ -177,6 +193,18 @@ def test_container_prune_lists_exactly_what_it_removes(admin_client, make_contai
     assert docker_api.inspect_container(other["Id"]), "a container without the label stays"
     entry = last_entry("prune_containers")
     assert sorted(entry.parameters["removed"]) == sorted(c["Id"] for c in stopped)
+
+
+def test_prune_without_filters_lists_every_stopped_container(admin_client, make_container):
+    stopped = make_container(["true"], hint="anystopped", wait=True)
+    created = make_container(hint="anycreated", start=False)
+    running = make_container(hint="anyrunning")
+
+    html = admin_client.get("/containers/prune/").content.decode()
+
+    assert stopped["Name"][1:] in html and created["Name"][1:] in html
+    assert running["Name"][1:] not in html
+    assert "docker container prune -f" in text(html)
 
 
 def test_prune_refuses_when_the_list_changed(admin_client, make_container, docker_api):

@@ -12,15 +12,15 @@ from .images import _image_rows
 
 def prune_candidates(kind: str, labels: tuple[str, ...] = ()) -> list:
     """What `docker container prune` / `docker image prune` would remove, with the same filters."""
-    label_filter = list(labels) or None
+    label_filter = {"label": list(labels)} if labels else {}
     if kind == "container":
         stopped = []
         for status in ("created", "exited", "dead"):
-            stopped += list_containers(all=True, filters={"status": status, "label": label_filter})
+            stopped += list_containers(all=True, filters={"status": status, **label_filter})
         return sorted(stopped, key=lambda c: c.created or datetime.min.replace(tzinfo=UTC))
     api = client()
     with engine_call("image"):
-        dangling = api.images(filters={"dangling": True, "label": label_filter})
+        dangling = api.images(filters={"dangling": True, **label_filter})
         used = {c.get("ImageID") for c in api.containers(all=True)}
     return [row for item in dangling if item["Id"] not in used for row in _image_rows(item, 0)]
 

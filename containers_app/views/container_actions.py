@@ -20,7 +20,7 @@ from ..forms import (
 )
 from ..specs import LifecycleSpec, RemoveContainerSpec
 from .containers import container_list_page
-from .flow import ActionPage, Done, handle_action
+from .flow import ActionPage, Done, handle_action, local_url
 
 PAST_TENSE = {
     "start": "Started",
@@ -125,9 +125,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     """Start, stop or remove the selected containers, one audited action each."""
     verb = request.POST.get("verb", "")
     names = [name for name in request.POST.getlist("containers") if name][:1000]
-    back = request.POST.get("next") or reverse("containers:list")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("containers:list")
+    back = local_url(request, request.POST.get("next")) or reverse("containers:list")
     actor = actions.Actor.from_request(request)
     if verb not in BULK_VERBS or not names:
         problem = "choose start, stop or remove" if names else "select at least one container"

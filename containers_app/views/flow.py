@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import actions, cli
 from ..docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
@@ -43,6 +44,15 @@ class Done:
     message: str
     redirect_to: str | None = None
     result: dict | None = None
+
+
+def local_url(request: HttpRequest, target: str | None) -> str:
+    """`target` if it is a path on this site (a safe place to send the browser back to), else ""."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def status_for(error: DockerServiceError) -> int:

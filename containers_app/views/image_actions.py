@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import actions, docker_service, jobs
 from ..forms import PullForm, RemoveImageForm, TagForm
-from .flow import ActionPage, Done, handle_action
+from .flow import ActionPage, Done, handle_action, local_url
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,8 +34,7 @@ def pull_form(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    return local_url(request, request.GET.get("next") or request.POST.get("next"))
 
 
 @require_GET
