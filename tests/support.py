@@ -26,8 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BUSYBOX = Path("/bin/busybox")
 BASE_IMAGE = "dockside-test/busybox:latest"
+# Containers, volumes and networks the suite makes carry TEST_LABEL; images carry IMAGE_LABEL.
+# They must differ: a container inherits its image's labels, and a label on the base image
+# would mark every container anyone makes from it as the suite's.
 TEST_LABEL = "dockside.test"
-BASE_IMAGE_VERSION = "base-2"  # bump when busybox_rootfs_tar changes: the image is rebuilt
+IMAGE_LABEL = "dockside.test.image"
+BASE_IMAGE_VERSION = "base-3"  # bump when busybox_rootfs_tar changes: the image is rebuilt
 NAME_PREFIX = "dockside-test-"
 ASGI_APP = "dashboard.asgi:application"
 ADMIN_USERNAME = "admin"
@@ -80,14 +84,14 @@ def busybox_rootfs_tar() -> bytes:
 def ensure_base_image(api: docker.APIClient) -> bool:
     """Import the base image unless it is there, current; True when this call created it."""
     existing = api.images(name=BASE_IMAGE)
-    if existing and (existing[0].get("Labels") or {}).get(TEST_LABEL) == BASE_IMAGE_VERSION:
+    if existing and (existing[0].get("Labels") or {}).get(IMAGE_LABEL) == BASE_IMAGE_VERSION:
         return False
     repository, tag = BASE_IMAGE.rsplit(":", 1)
     api.import_image_from_data(
         busybox_rootfs_tar(),
         repository=repository,
         tag=tag,
-        changes=[f"LABEL {TEST_LABEL}={BASE_IMAGE_VERSION}", 'CMD ["/bin/sh"]'],
+        changes=[f"LABEL {IMAGE_LABEL}={BASE_IMAGE_VERSION}", 'CMD ["/bin/sh"]'],
     )
     return True
 
@@ -114,7 +118,7 @@ def remove_test_images(api: docker.APIClient) -> None:
     """
     for _ in range(10):
         leftovers = False
-        for image in api.images(all=True, filters={"label": TEST_LABEL}):
+        for image in api.images(all=True, filters={"label": IMAGE_LABEL}):
             tags = image.get("RepoTags") or []
             names = [tag for tag in tags if tag not in {BASE_IMAGE, "<none>:<none>"}]
             if BASE_IMAGE in tags and not names:

@@ -161,7 +161,7 @@ def test_commit_makes_an_image_with_message_author_and_changes(
         repository=f"{repository}:v2",
         message="first snapshot",
         author="Learner <learner@example.com>",
-        changes='CMD ["cat", "/saved"]\nLABEL dockside.test=1',
+        changes=f'CMD ["cat", "/saved"]\nLABEL {support.IMAGE_LABEL}=1',
         pause="on",
     )
 

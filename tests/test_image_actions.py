@@ -225,12 +225,12 @@ def test_image_prune_removes_labelled_dangling_images(admin_client, docker_api):
     result = docker_api.import_image_from_data(
         support.busybox_rootfs_tar(),
         changes=[
-            f"LABEL {support.TEST_LABEL}=dangling",
-            f"LABEL {support.TEST_LABEL}.prune={label_value}",
+            f"LABEL {support.IMAGE_LABEL}=dangling",
+            f"LABEL {support.IMAGE_LABEL}.prune={label_value}",
         ],
     )
     image_id = result[result.index("sha256:") :].split('"')[0]
-    label = f"{support.TEST_LABEL}.prune={label_value}"
+    label = f"{support.IMAGE_LABEL}.prune={label_value}"
 
     page = admin_client.get("/images/prune/", {"labels": label}).content.decode()
     assert "1 image will be removed" in text(page)

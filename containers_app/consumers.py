@@ -1,0 +1,198 @@
+"""Websocket consumers: thin, they check access and shuttle between a LinePump and the browser.
+
+Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
+4503 engine unreachable. Origins other than Dockside's own are refused before
+the handshake (AllowedHostsOriginValidator in dashboard/asgi.py).
+
+Messages to the browser are JSON: `hello` (the containers), `lines` (a batch:
+`[stream, timestamp, text]`, plus the source index in a merged view), `status`
+(live, stopped with exit code, running, reconnecting, removed, ended), and
+`skipped` (how many lines a slow viewer missed). The browser answers every
+`lines` message with `{"ack": seq}`; at most WINDOW batches are in flight,
+so a slow browser makes lines wait on the server (bounded), not pile up in
+the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http import QueryDict
+
+from . import docker_service
+from .docker_service import EngineUnavailable, NotFound
+from .log_lines import stamp_key
+from .log_query import parse_log_query
+from .streams import LINES_CAPACITY, follow_logs, stop_followers
+
+WINDOW = 8
+MAX_MERGED = 50
+HISTORY_WAIT = 3.0
+PALETTE = 8
+
+
+def query_of(scope) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, values in parse_qs(scope.get("query_string", b"").decode("latin-1")).items():
+        query.setlist(key, values)
+    return query
+
+
+class LogsConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/containers/<ref>/logs/`: one container's log, history then live."""
+
+    merged = False
+
+    async def connect(self) -> None:
+        self.pump = None
+        self.followers = []
+        self.sender = None
+        self.acked = 0
+        self.ack_event = asyncio.Event()
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401, reason="sign in first")
+            return
+        try:
+            query = parse_log_query(query_of(self.scope))
+            containers = await asyncio.to_thread(self.find_containers)
+        except ValueError as exc:
+            await self.close(code=4400, reason=str(exc)[:120])
+            return
+        except NotFound as exc:
+            await self.close(code=4404, reason=str(exc)[:120])
+            return
+        except EngineUnavailable as exc:
+            await self.close(code=4503, reason=exc.cause[:120])
+            return
+        await self.send_json(
+            {
+                "type": "hello",
+                "containers": [
+                    {
+                        "source": index,
+                        "id": c.id,
+                        "name": c.name,
+                        "state": c.state.status,
+                        "exit_code": c.state.exit_code,
+                        "color": index % PALETTE,
+                    }
+                    for index, c in enumerate(containers)
+                ],
+            }
+        )
+        self.pump, self.followers = follow_logs(
+            asyncio.get_running_loop(),
+            [(c.id, c.tty) for c in containers],
+            query.options,
+            query.resume,
+        )
+        self.sender = asyncio.create_task(self.send_lines())
+
+    def find_containers(self) -> list[docker_service.ContainerDetail]:
+        return [docker_service.inspect_container(self.scope["url_route"]["kwargs"]["ref"])]
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if isinstance(content, dict) and isinstance(content.get("ack"), int):
+            self.acked = max(self.acked, content["ack"])
+            self.ack_event.set()
+
+    async def disconnect(self, code) -> None:
+        if self.sender is not None:
+            self.sender.cancel()
+        if self.pump is not None:
+            await stop_followers(self.pump, self.followers)
+
+    async def send_lines(self) -> None:
+        sequence = 0
+        ended = set()
+        skipped, items = await self.first_items()
+        while True:
+            if skipped:
+                await self.send_json({"type": "skipped", "count": skipped})
+            for kind, source, payload in self.arrange(items):
+                if kind == "lines":
+                    sequence += 1
+                    await self.send(
+                        text_data=json.dumps(
+                            {"type": "lines", "seq": sequence, "lines": payload},
+                            ensure_ascii=False,
+                        )
+                    )
+                    while sequence - self.acked >= WINDOW:
+                        self.ack_event.clear()
+                        await self.ack_event.wait()
+                    continue
+                await self.send_json({"type": "status", "source": source, **payload})
+                if payload["state"] in {"removed", "ended"}:
+                    ended.add(source)
+                    if len(ended) == len(self.followers):
+                        await self.close(code=1000)
+                        return
+            skipped, items = await self.pump.take()
+
+    async def first_items(self) -> tuple[int, list]:
+        return await self.pump.take()
+
+    def arrange(self, items: list) -> list:
+        return items
+
+
+class MergedLogsConsumer(LogsConsumer):
+    """`/ws/logs/?containers=a&containers=b` or `?project=NAME`: several logs in one, by time.
+
+    Lines carry their source index as a fourth field. Each batch taken from
+    the pump is ordered by timestamp across containers.
+    """
+
+    merged = True
+
+    def find_containers(self) -> list[docker_service.ContainerDetail]:
+        query = query_of(self.scope)
+        refs = [ref for ref in query.getlist("containers") if ref][:MAX_MERGED]
+        project = query.get("project", "")
+        if project:
+            refs += [
+                c.id
+                for c in docker_service.list_containers(
+                    all=True, filters={"label": f"com.docker.compose.project={project}"}
+                )
+            ][:MAX_MERGED]
+        if not refs:
+            raise ValueError("name containers (containers=...) or a compose project (project=...)")
+        return [docker_service.inspect_container(ref) for ref in dict.fromkeys(refs)]
+
+    async def first_items(self) -> tuple[int, list]:
+        """Every container's history, so that it can be ordered as one (a few seconds at most)."""
+        waiting = set(range(len(self.followers)))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HISTORY_WAIT
+        skipped, gathered, count = 0, [], 0
+        while waiting and count < LINES_CAPACITY:
+            try:
+                more, items = await asyncio.wait_for(self.pump.take(), deadline - loop.time())
+            except TimeoutError:
+                break
+            skipped += more
+            gathered += items
+            for kind, source, payload in items:
+                if kind == "status":
+                    waiting.discard(source)
+                else:
+                    count += len(payload)
+        return skipped, gathered
+
+    def arrange(self, items: list) -> list:
+        lines = [
+            [*line, source]
+            for kind, source, payload in items
+            if kind == "lines"
+            for line in payload
+        ]
+        lines.sort(key=lambda line: stamp_key(line[1]) if line[1] else (0, 0))
+        statuses = [item for item in items if item[0] == "status"]
+        return ([("lines", None, lines)] if lines else []) + statuses

@@ -1,0 +1,340 @@
+"""Blocking Docker log streams, bridged into asyncio for the websocket consumers.
+
+One dedicated thread per followed log (`LogFollower`) reads the engine in
+large blocks, cuts lines, and puts them into a bounded `LinePump`; the
+consumer's task takes them out on the event loop. Nothing here blocks the
+loop: the thread waits on the engine, the loop waits on an asyncio.Event set
+with `call_soon_threadsafe`.
+
+A follower lives through the container's life: when it stops the viewer is
+told (with the exit code) and the follower waits for the `start` event; on
+restart it reads again from the last timestamp it delivered, skipping the
+lines it already sent; when the engine goes away it retries with backoff and
+resumes the same way; when the container is removed it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import deque
+from contextlib import suppress
+from dataclasses import dataclass, replace
+
+from . import docker_service
+from .docker_service import EngineUnavailable, LogOptions, NotFound
+from .log_lines import LogLine, LogParser, since_param, stamp_key
+
+LINES_CAPACITY = 20_000  # lines a viewer may have waiting on the server
+STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
+BATCH_LINES = 5_000  # at most this many lines per websocket message
+BACKOFF = (0.5, 1, 2, 4, 8)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a viewer is in a log: the last timestamp delivered and how many lines carried it."""
+
+    timestamp: str
+    count: int = 1
+
+
+class LinePump:
+    """A bounded queue of line batches and status messages from one or more threads to asyncio.
+
+    Items are `("lines", source, [lines])` or `("status", source, {...})`. When
+    the queue is full a reader waits up to STALL_SECONDS for the viewer to
+    catch up; then the oldest waiting lines are dropped and counted, and the
+    viewer is told how many it skipped (the download still has them).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int = LINES_CAPACITY) -> None:
+        self._loop = loop
+        self._capacity = capacity
+        self._items: deque = deque()
+        self._lines = 0
+        self._skipped = 0
+        self._closed = False
+        self._condition = threading.Condition()
+        self._ready = asyncio.Event()
+
+    # --- reader threads --------------------------------------------------
+    def put_lines(self, source: int, lines: list[LogLine], stall: float = STALL_SECONDS) -> None:
+        if not lines:
+            return
+        with self._condition:
+            deadline = time.monotonic() + stall
+            while not self._closed and self._lines + len(lines) > self._capacity:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._drop_oldest(self._lines + len(lines) - self._capacity)
+                    break
+                self._condition.wait(remaining)
+            if self._closed:
+                return
+            self._items.append(("lines", source, lines))
+            self._lines += len(lines)
+        self._wake()
+
+    def put_status(self, source: int, status: dict) -> None:
+        with self._condition:
+            if self._closed:
+                return
+            self._items.append(("status", source, status))
+        self._wake()
+
+    def _drop_oldest(self, count: int) -> None:
+        kept: deque = deque()
+        for kind, source, payload in self._items:
+            if kind == "lines" and count > 0:
+                dropped = min(count, len(payload))
+                payload = payload[dropped:]
+                count -= dropped
+                self._lines -= dropped
+                self._skipped += dropped
+                if not payload:
+                    continue
+            kept.append((kind, source, payload))
+        self._items = kept
+
+    def _wake(self) -> None:
+        with suppress(RuntimeError):  # a closed loop: the viewer has left
+            self._loop.call_soon_threadsafe(self._ready.set)
+
+    # --- the event loop --------------------------------------------------
+    async def take(self, max_lines: int = BATCH_LINES) -> tuple[int, list]:
+        """Wait for items; return (lines skipped before them, items), at most max_lines lines."""
+        while True:
+            with self._condition:
+                if self._items or self._skipped or self._closed:
+                    skipped, self._skipped = self._skipped, 0
+                    taken = []
+                    budget = max_lines
+                    while self._items and budget > 0:
+                        kind, source, payload = self._items[0]
+                        if kind == "lines" and len(payload) > budget:
+                            taken.append((kind, source, payload[:budget]))
+                            self._items[0] = (kind, source, payload[budget:])
+                            self._lines -= budget
+                            budget = 0
+                            break
+                        self._items.popleft()
+                        taken.append((kind, source, payload))
+                        if kind == "lines":
+                            self._lines -= len(payload)
+                            budget -= len(payload)
+                    self._condition.notify_all()
+                    return skipped, taken
+                self._ready.clear()
+            await self._ready.wait()
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._items.clear()
+            self._condition.notify_all()
+        self._wake()
+
+
+class LogFollower(threading.Thread):
+    """Reads one container's log for one viewer, from its history on, for as long as it lives."""
+
+    def __init__(
+        self,
+        container_id: str,
+        tty: bool,
+        options: LogOptions,
+        pump: LinePump,
+        source: int = 0,
+        resume: Position | None = None,
+    ) -> None:
+        super().__init__(name=f"logs-{container_id[:12]}", daemon=True)
+        self.container_id = container_id
+        self.tty = tty
+        self.options = options
+        self.pump = pump
+        self.source = source
+        self.position = resume
+        self._skip: Position | None = None  # lines already delivered, dropped when replayed
+        self._history_read = resume is not None
+        self._stopping = threading.Event()
+        self._stream: docker_service.Stream | None = None
+        self._lock = threading.Lock()
+
+    # --- control, from the event loop ------------------------------------
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            stream = self._stream
+        if stream is not None:
+            stream.close()
+
+    # --- the thread ---------------------------------------------------------
+    def run(self) -> None:
+        api = None
+        attempt = 0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if api is None:
+                        api = docker_service.stream_client()
+                    ended = self._read_once(api)
+                    attempt = 0
+                    if ended or self._stopping.is_set():
+                        return
+                except EngineUnavailable as exc:
+                    self._status("reconnecting", message=exc.cause)
+                    if api is not None:
+                        api.close()
+                        api = None
+                    self._stopping.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+                    attempt += 1
+                except NotFound:
+                    self._status("removed")
+                    return
+        finally:
+            if api is not None:
+                api.close()
+            if not self._stopping.is_set():
+                self._status("ended")
+
+    def _read_once(self, api) -> bool:
+        """Read what there is, then follow; True when the viewer's log has ended for good.
+
+        History is read without `follow` first so that a merged view can order
+        it; following then starts from the last line delivered.
+        """
+        if not self.options.follow:
+            self._drain(api, self._from_position())
+            self._status("ended")
+            return True
+        if not self._history_read:
+            self._drain(api, replace(self._from_position(), follow=False))
+            self._history_read = True
+            self._status("live")
+        if not self._stopping.is_set():
+            self._drain(api, self._from_position())
+        return self._stopping.is_set() or self._wait_for_restart(api)
+
+    def _from_position(self) -> LogOptions:
+        """The options, moved on to the last line delivered (whose replay is then skipped)."""
+        if self.position is None:
+            return self.options
+        self._skip = self.position
+        return replace(self.options, tail="all", since=since_param(self.position.timestamp))
+
+    def _drain(self, api, options: LogOptions) -> None:
+        parser = LogParser(self.tty)
+        stream = docker_service.open_logs(api, self.container_id, options)
+        with self._lock:
+            self._stream = stream
+        if self._stopping.is_set():
+            stream.close()
+        try:
+            while data := stream.read():
+                self._deliver(parser.feed(data))
+            self._deliver(parser.flush())
+        finally:
+            with self._lock:
+                self._stream = None
+            stream.close()
+
+    def _deliver(self, lines: list[LogLine]) -> None:
+        if self._skip is not None and lines:
+            lines = self._unseen(lines)
+        if not lines:
+            return
+        last = lines[-1][1]
+        same = 0
+        for line in reversed(lines):
+            if line[1] != last:
+                break
+            same += 1
+        if self.position is not None and self.position.timestamp == last and same == len(lines):
+            same += self.position.count
+        self.position = Position(last, same)
+        self.pump.put_lines(self.source, lines)
+
+    def _unseen(self, lines: list[LogLine]) -> list[LogLine]:
+        """Drop the lines a reopened stream replays (up to and including the last delivered)."""
+        seen = self._skip
+        seen_key = stamp_key(seen.timestamp)
+        repeats = seen.count
+        for index, line in enumerate(lines):
+            key = stamp_key(line[1]) if line[1] else seen_key
+            if key < seen_key:
+                continue
+            if key == seen_key and repeats > 0:
+                repeats -= 1
+                continue
+            self._skip = None
+            return lines[index:]
+        self._skip = Position(seen.timestamp, repeats) if repeats else Position(seen.timestamp, 0)
+        return []
+
+    def _wait_for_restart(self, api) -> bool:
+        """The followed stream ended: stopped, removed, or the engine went away."""
+        since = int(time.time()) - 1
+        container = docker_service.inspect_container(self.container_id)
+        if container.state.running:
+            return False
+        self._status("stopped", exit_code=container.state.exit_code)
+        events = docker_service.open_events(api, self.container_id, since)
+        with self._lock:
+            self._stream = events
+        if self._stopping.is_set():
+            events.close()
+        buffer = b""
+        try:
+            while data := events.read():
+                buffer += data
+                *complete, buffer = buffer.split(b"\n")
+                for line in complete:
+                    action = json.loads(line).get("Action") if line.strip() else None
+                    if action == "destroy":
+                        self._status("removed")
+                        return True
+                    if action == "start":
+                        self._status("running")
+                        return False
+        finally:
+            with self._lock:
+                self._stream = None
+            events.close()
+        if self._stopping.is_set():
+            return True
+        raise EngineUnavailable(docker_service.endpoint(), "the event stream ended")
+
+    def _status(self, state: str, **fields) -> None:
+        self.pump.put_status(self.source, {"state": state, **fields})
+
+
+def follow_logs(
+    loop: asyncio.AbstractEventLoop,
+    containers: list[tuple[str, bool]],
+    options: LogOptions,
+    resume: dict[int, Position] | None = None,
+) -> tuple[LinePump, list[LogFollower]]:
+    """A pump fed by one follower per (container id, tty), started."""
+    pump = LinePump(loop)
+    followers = [
+        LogFollower(container_id, tty, options, pump, source, (resume or {}).get(source))
+        for source, (container_id, tty) in enumerate(containers)
+    ]
+    for follower in followers:
+        follower.start()
+    return pump, followers
+
+
+async def stop_followers(
+    pump: LinePump, followers: list[LogFollower], timeout: float = 1.0
+) -> None:
+    """Close the streams, wake the threads and wait (bounded) for them to end."""
+    for follower in followers:
+        follower.stop()
+    pump.close()
+    deadline = time.monotonic() + timeout
+    for follower in followers:
+        await asyncio.to_thread(follower.join, max(0.0, deadline - time.monotonic()))

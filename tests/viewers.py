@@ -1,0 +1,72 @@
+"""A log viewer for tests: Channels' WebsocketCommunicator on Dockside's real ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+
+from channels.testing import WebsocketCommunicator
+
+from dashboard.asgi import application
+
+ORIGIN = b"http://127.0.0.1:8000"
+
+
+@dataclass
+class Seen:
+    lines: list = field(default_factory=list)
+    statuses: list = field(default_factory=list)
+    hello: dict | None = None
+    skipped: int = 0
+    closed: int | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [line[2] for line in self.lines]
+
+    def states(self) -> list[str]:
+        return [status["state"] for status in self.statuses]
+
+
+class Viewer:
+    """Connects as a browser would (session cookie, same origin) and acknowledges every batch."""
+
+    def __init__(self, path: str, cookie: str | None, origin: bytes = ORIGIN):
+        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        self.communicator = WebsocketCommunicator(application, path, headers=headers)
+        self.seen = Seen()
+
+    async def connect(self):
+        return await self.communicator.connect(timeout=10)
+
+    async def read(self, until=None, timeout: float = 20.0, ack: bool = True) -> Seen:
+        """Receive until `until(seen)` holds (or the socket closes); fails after `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while until is None or not until(self.seen):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}")
+            message = await self.communicator.receive_output(timeout=remaining)
+            if message["type"] == "websocket.close":
+                self.seen.closed = message.get("code", 1000)
+                break
+            data = json.loads(message["text"])
+            kind = data["type"]
+            if kind == "lines":
+                self.seen.lines += data["lines"]
+                if ack:
+                    await self.communicator.send_json_to({"ack": data["seq"]})
+            elif kind == "status":
+                self.seen.statuses.append(data)
+            elif kind == "hello":
+                self.seen.hello = data
+            elif kind == "skipped":
+                self.seen.skipped += data["count"]
+        return self.seen
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
