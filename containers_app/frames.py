@@ -46,39 +46,50 @@ class ChunkedDecoder:
     Streaming Engine API responses send every log entry as its own chunk; the
     response object then returns one tiny chunk per read call. Reading the
     connection in large blocks and removing the chunk framing here is what
-    makes a 200,000-line log fast.
+    makes a 200,000-line log fast; the loop does as little as it can per chunk.
     """
 
     def __init__(self) -> None:
         self._buffer = bytearray()
-        self._left = 0  # payload bytes still due in the current chunk
+        self._left = 0  # data bytes still due in the current chunk
+        self._crlf = 0  # bytes of the CRLF after the current chunk's data still due
         self.finished = False
 
     def feed(self, data: bytes) -> bytes:
         buffer = self._buffer
         buffer += data
-        out = bytearray()
+        pieces = []
         position = 0
         end = len(buffer)
-        while position < end and not self.finished:
-            if self._left:
-                take = min(self._left, end - position)
-                out += buffer[position : position + take]
-                position += take
-                self._left -= take
-                if self._left:
-                    break
-                continue
-            line_end = buffer.find(b"\r\n", position)
+        if self._left or self._crlf:
+            take = min(self._left, end)
+            pieces.append(buffer[:take])
+            self._left -= take
+            position = take
+            if self._left == 0:
+                skip = min(self._crlf, end - position)
+                self._crlf -= skip
+                position += skip
+        find = buffer.find
+        while not (self._left or self._crlf or self.finished):
+            line_end = find(b"\r\n", position)
             if line_end < 0:
                 break
-            if line_end == position:  # the CRLF that closes a chunk's data
-                position += 2
-                continue
-            size = int(bytes(buffer[position:line_end]).split(b";")[0], 16)
-            position = line_end + 2
+            size = int(buffer[position:line_end].split(b";", 1)[0], 16)
+            start = line_end + 2
+            stop = start + size
             if size == 0:
                 self.finished = True
-            self._left = size
+                position = min(stop + 2, end)
+                break
+            if stop + 2 <= end:
+                pieces.append(buffer[start:stop])
+                position = stop + 2
+                continue
+            available = min(stop, end)
+            pieces.append(buffer[start:available])
+            self._left = stop - available
+            self._crlf = 2 - max(0, end - stop) if self._left == 0 else 2
+            position = end
         del buffer[:position]
-        return bytes(out)
+        return b"".join(pieces)

@@ -24,13 +24,14 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from . import docker_service
-from .docker_service import EngineUnavailable, LogOptions, NotFound
+from .docker_service import Conflict, DockerServiceError, EngineUnavailable, LogOptions, NotFound
 from .log_lines import LogLine, LogParser, since_param, stamp_key
 
 LINES_CAPACITY = 20_000  # lines a viewer may have waiting on the server
 STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
 BATCH_LINES = 5_000  # at most this many lines per websocket message
 BACKOFF = (0.5, 1, 2, 4, 8)
+CONFLICT_RETRIES = 25
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ class LinePump:
     viewer is told how many it skipped (the download still has them).
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int = LINES_CAPACITY) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int | None = None) -> None:
         self._loop = loop
-        self._capacity = capacity
+        self._capacity = capacity or LINES_CAPACITY
         self._items: deque = deque()
         self._lines = 0
         self._skipped = 0
@@ -61,11 +62,11 @@ class LinePump:
         self._ready = asyncio.Event()
 
     # --- reader threads --------------------------------------------------
-    def put_lines(self, source: int, lines: list[LogLine], stall: float = STALL_SECONDS) -> None:
+    def put_lines(self, source: int, lines: list[LogLine]) -> None:
         if not lines:
             return
         with self._condition:
-            deadline = time.monotonic() + stall
+            deadline = time.monotonic() + STALL_SECONDS
             while not self._closed and self._lines + len(lines) > self._capacity:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -104,14 +105,17 @@ class LinePump:
             self._loop.call_soon_threadsafe(self._ready.set)
 
     # --- the event loop --------------------------------------------------
-    async def take(self, max_lines: int = BATCH_LINES) -> tuple[int, list]:
-        """Wait for items; return (lines skipped before them, items), at most max_lines lines."""
+    async def take(self, wait: bool = True) -> tuple[int, list]:
+        """Wait for items (unless told not to); return (lines skipped before them, items).
+
+        At most BATCH_LINES lines are taken at once.
+        """
         while True:
             with self._condition:
-                if self._items or self._skipped or self._closed:
+                if self._items or self._skipped or self._closed or not wait:
                     skipped, self._skipped = self._skipped, 0
                     taken = []
-                    budget = max_lines
+                    budget = BATCH_LINES
                     while self._items and budget > 0:
                         kind, source, payload = self._items[0]
                         if kind == "lines" and len(payload) > budget:
@@ -174,7 +178,7 @@ class LogFollower(threading.Thread):
     # --- the thread ---------------------------------------------------------
     def run(self) -> None:
         api = None
-        attempt = 0
+        attempt = conflicts = 0
         try:
             while not self._stopping.is_set():
                 try:
@@ -193,6 +197,15 @@ class LogFollower(threading.Thread):
                     attempt += 1
                 except NotFound:
                     self._status("removed")
+                    return
+                except Conflict as exc:  # being removed, or dead: look again shortly
+                    conflicts += 1
+                    if conflicts > CONFLICT_RETRIES:
+                        self._status("ended", message=str(exc))
+                        return
+                    self._stopping.wait(0.2)
+                except DockerServiceError as exc:
+                    self._status("ended", message=str(exc))
                     return
         finally:
             if api is not None:

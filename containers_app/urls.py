@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import audit, container_actions, containers, image_actions, images, prune, run
+from .views import audit, container_actions, containers, image_actions, images, logs, prune, run
 
 containers_urls = (
     [
@@ -11,6 +11,8 @@ containers_urls = (
         path("bulk/", container_actions.bulk_action, name="bulk"),
         path("prune/", prune.prune_view, {"kind": "container"}, name="prune"),
         path("<str:ref>/", containers.container_detail, name="detail"),
+        path("<str:ref>/logs/", logs.container_logs, name="logs"),
+        path("<str:ref>/logs/download", logs.download_logs, name="logs-download"),
         path("<str:ref>/<str:verb>/", container_actions.container_action, name="action"),
     ],
     "containers",

@@ -4,13 +4,14 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from containers_app.urls import audit_urls, containers_urls, images_urls
-from containers_app.views import accounts, setup, system
+from containers_app.views import accounts, logs, setup, system
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
     path("containers/", include(containers_urls)),
     path("images/", include(images_urls)),
     path("audit/", include(audit_urls)),
+    path("logs/", logs.merged_logs, name="logs"),
     path("healthz", system.healthz, name="healthz"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

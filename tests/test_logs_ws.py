@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
+import time
+
 import pytest
 from django.test import Client
 
+from containers_app import consumers, streams
+from containers_app.log_lines import stamp_key
+from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
 from tests.viewers import Viewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,17 +26,274 @@ def cookie(django_user_model) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-async def test_tail_then_live_lines(cookie, make_container):
+def path(container, query: str = "") -> str:
+    return f"/ws/containers/{container['Id'][:12]}/logs/{query}"
+
+
+async def watch(cookie, url, until, timeout=20.0, **kwargs):
+    viewer = Viewer(url, cookie)
+    connected, _ = await viewer.connect()
+    assert connected
+    try:
+        return await viewer.read(until=until, timeout=timeout, **kwargs)
+    finally:
+        await viewer.close()
+
+
+async def test_tail_then_live_lines_with_stdout_and_stderr(cookie, make_container):
     container = make_container(
         ["sh", "-c", "seq 1 5; sleep 1; echo later; echo oops >&2; sleep 600"], hint="tail"
     )
-    viewer = Viewer(f"/ws/containers/{container['Id'][:12]}/logs/?tail=3", cookie)
-    connected, _ = await viewer.connect()
-    assert connected
-    seen = await viewer.read(until=lambda s: {"later", "oops"} <= set(s.texts))
-    await viewer.close()
+
+    seen = await watch(
+        cookie, path(container, "?tail=3"), lambda s: {"later", "oops"} <= set(s.texts)
+    )
 
     assert seen.hello["containers"][0]["name"] == container["Name"][1:]
     assert [line[2] for line in seen.lines if line[0] == 1] == ["3", "4", "5", "later"]
     assert [line[2] for line in seen.lines if line[0] == 2] == ["oops"]
     assert "live" in seen.states()
+    assert all(line[1].endswith("Z") for line in seen.lines), "every line carries its timestamp"
+
+
+async def test_stdout_and_stderr_can_be_left_out(cookie, make_container):
+    container = make_container(["sh", "-c", "echo out; echo err >&2; sleep 600"], hint="streams")
+    await asyncio.sleep(0.5)
+
+    only_err = await watch(cookie, path(container, "?stdout=0"), lambda s: "live" in s.states())
+    only_out = await watch(cookie, path(container, "?stderr=0"), lambda s: "live" in s.states())
+
+    assert only_err.texts == ["err"]
+    assert only_out.texts == ["out"]
+
+
+async def test_tail_all_and_since(cookie, make_container):
+    container = make_container(
+        ["sh", "-c", "seq 1 300; sleep 2; echo after-the-pause; sleep 600"], hint="since"
+    )
+    await asyncio.sleep(2.6)
+    everything = await watch(cookie, path(container, "?tail=all"), lambda s: "live" in s.states())
+    middle = everything.lines[-1][1]  # the last line's time: since takes Unix seconds too
+    seconds, nanoseconds = stamp_key(middle)
+
+    recent = await watch(
+        cookie,
+        path(container, f"?tail=all&since={seconds}.{nanoseconds:09d}"),
+        lambda s: "live" in s.states(),
+    )
+    relative = await watch(
+        cookie, path(container, "?tail=all&since=2s"), lambda s: "live" in s.states()
+    )
+
+    assert everything.texts == [str(n) for n in range(1, 301)] + ["after-the-pause"]
+    assert recent.texts == ["after-the-pause"]
+    assert "300" not in relative.texts and "after-the-pause" in relative.texts
+
+
+async def test_tty_container_lines_and_colours_arrive_raw(cookie, make_container):
+    container = make_container(
+        ["sh", "-c", "printf 'plain\\n\\033[31mred\\033[0m <b>x</b>\\n'; sleep 600"],
+        hint="tty",
+        tty=True,
+    )
+
+    seen = await watch(cookie, path(container), lambda s: len(s.lines) >= 2)
+
+    assert seen.texts == ["plain", "\x1b[31mred\x1b[0m <b>x</b>"], "no \\r, nothing escaped or lost"
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["multiplexed", "tty"])
+async def test_a_100_kb_line_arrives_whole(cookie, make_container, tty):
+    container = make_container(
+        [
+            "sh",
+            "-c",
+            "echo before; head -c 100000 /dev/zero | tr '\\0' x; echo; echo after; sleep 600",
+        ],
+        hint="longline",
+        tty=tty,
+    )
+
+    seen = await watch(cookie, path(container), lambda s: "after" in s.texts)
+
+    assert seen.texts == ["before", "x" * 100_000, "after"]
+
+
+async def test_stop_and_restart_reattach_without_duplicates(cookie, make_container, docker_api):
+    container = make_container(
+        ["sh", "-c", "trap 'exit 3' TERM; echo run-a; echo run-b; sleep 600 & wait"], hint="restart"
+    )
+    viewer = Viewer(path(container), cookie)
+    await viewer.connect()
+    await viewer.read(until=lambda s: "run-b" in s.texts)
+
+    await asyncio.to_thread(docker_api.stop, container["Id"], timeout=5)
+    stopped = await viewer.read(until=lambda s: "stopped" in s.states())
+    await asyncio.to_thread(docker_api.start, container["Id"])
+    seen = await viewer.read(until=lambda s: s.texts.count("run-b") == 2)
+    await asyncio.sleep(0.5)
+    await viewer.read(until=lambda s: True)
+    await viewer.close()
+
+    assert next(s for s in stopped.statuses if s["state"] == "stopped")["exit_code"] == 3
+    assert "running" in seen.states()
+    assert seen.texts == ["run-a", "run-b", "run-a", "run-b"]
+    keys = [stamp_key(line[1]) for line in seen.lines]
+    assert keys == sorted(keys) and len(set(keys)) == 4
+
+
+async def test_removal_ends_the_viewer(cookie, make_container, docker_api):
+    container = make_container(["sh", "-c", "echo bye; sleep 600"], hint="removed")
+    viewer = Viewer(path(container), cookie)
+    await viewer.connect()
+    await viewer.read(until=lambda s: "bye" in s.texts)
+
+    await asyncio.to_thread(docker_api.remove_container, container["Id"], force=True)
+    seen = await viewer.read(until=lambda s: s.closed is not None)
+
+    assert seen.states()[-1] == "removed"
+    assert seen.closed == 1000
+
+
+async def test_engine_outage_reconnects_and_resumes(cookie, make_container, settings, tmp_path):
+    proxy = UnixSocketProxy(tmp_path / "engine.sock", real_engine_socket())
+    proxy.start()
+    settings.DOCKER_HOST = f"unix://{proxy.path}"
+    container = make_container(
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"], hint="outage"
+    )
+    viewer = Viewer(path(container), cookie)
+    await viewer.connect()
+    await viewer.read(until=lambda s: len(s.lines) >= 3)
+
+    proxy.stop()
+    await viewer.read(until=lambda s: "reconnecting" in s.states())
+    await asyncio.sleep(1.0)
+    proxy.start()
+    seen = await viewer.read(until=lambda s: len(s.lines) >= 20, timeout=30)
+    await viewer.close()
+    proxy.stop()
+
+    numbers = [int(text.removeprefix("tick-")) for text in seen.texts]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "no gap, no repeat"
+
+
+async def test_a_reconnecting_browser_resumes_after_what_it_saw(cookie, make_container):
+    container = make_container(
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo n-$i; sleep 0.1; done"], hint="resume"
+    )
+    first = await watch(cookie, path(container, "?tail=all"), lambda s: len(s.lines) >= 5)
+    last = first.lines[-1][1]
+    count = sum(1 for line in first.lines if line[1] == last)
+    await asyncio.sleep(0.5)
+
+    second = await watch(
+        cookie, path(container, f"?tail=all&resume=0:{last}:{count}"), lambda s: len(s.lines) >= 5
+    )
+
+    numbers = [int(t.removeprefix("n-")) for t in first.texts + second.texts]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+async def test_anonymous_viewer_is_closed_with_4401(make_container):
+    container = make_container(hint="anon")
+    viewer = Viewer(path(container), cookie=None)
+
+    _connected, _ = await viewer.connect()
+    seen = await viewer.read(until=lambda s: s.closed is not None)
+
+    assert seen.closed == 4401
+    assert not seen.lines
+
+
+async def test_viewer_from_another_origin_is_refused(cookie, make_container):
+    container = make_container(hint="origin")
+    viewer = Viewer(path(container), cookie, origin=b"https://evil.example")
+
+    connected, _ = await viewer.connect()
+
+    assert connected is False
+
+
+async def test_unknown_container_and_bad_query_close_with_clear_codes(cookie, make_container):
+    container = make_container(hint="badquery")
+    missing = await watch(
+        cookie, "/ws/containers/no-such-dockside-container/logs/", lambda s: False
+    )
+    bad = await watch(cookie, path(container, "?tail=lots"), lambda s: False)
+
+    assert missing.closed == 4404
+    assert bad.closed == 4400
+
+
+async def test_a_slow_viewer_gets_a_skipped_marker_and_nothing_is_lost(
+    cookie, make_container, monkeypatch
+):
+    monkeypatch.setattr(streams, "LINES_CAPACITY", 2_000)
+    monkeypatch.setattr(streams, "STALL_SECONDS", 0.2)
+    monkeypatch.setattr(streams, "BATCH_LINES", 500)
+    monkeypatch.setattr(consumers, "WINDOW", 2)
+    container = make_container(["sh", "-c", "seq 1 30000; sleep 600"], hint="slow")
+    await asyncio.sleep(1)
+    viewer = Viewer(path(container, "?tail=all"), cookie)
+    await viewer.connect()
+
+    await viewer.read(until=lambda s: len(s.lines) > 0, ack=False)  # a browser that stalls
+    await asyncio.sleep(1.5)
+    await viewer.ack_all()
+    seen = await viewer.read(until=lambda s: "live" in s.states() and s.texts[-1] == "30000")
+    await viewer.close()
+
+    assert seen.skipped > 0
+    assert len(seen.lines) + seen.skipped == 30_000, "every line is either delivered or counted"
+    numbers = [int(t) for t in seen.texts]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+
+
+async def test_merged_view_orders_two_containers_by_time(cookie, make_container):
+    left = make_container(
+        ["sh", "-c", "for i in 1 2 3 4; do echo left-$i; sleep 0.3; done; sleep 600"], hint="left"
+    )
+    right = make_container(
+        ["sh", "-c", "sleep 0.15; for i in 1 2 3 4; do echo right-$i; sleep 0.3; done; sleep 600"],
+        hint="right",
+    )
+    await asyncio.sleep(1.6)
+    url = f"/ws/logs/?containers={left['Id'][:12]}&containers={right['Id'][:12]}&tail=all"
+
+    seen = await watch(cookie, url, lambda s: len(s.lines) >= 8)
+
+    assert [c["name"] for c in seen.hello["containers"]] == [left["Name"][1:], right["Name"][1:]]
+    keys = [stamp_key(line[1]) for line in seen.lines]
+    assert keys == sorted(keys), "one stream, ordered by the daemon's timestamps"
+    assert sorted(seen.texts) == sorted(
+        f"{side}-{i}" for i in range(1, 5) for side in ("left", "right")
+    )
+    assert all(line[2].startswith(("left", "right")[line[3]]) for line in seen.lines)
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def test_closing_200_viewers_leaves_no_thread_or_socket_behind(cookie, make_container):
+    container = make_container(
+        ["sh", "-c", "while true; do echo chatter; sleep 0.05; done"], hint="many"
+    )
+    await watch(cookie, path(container), lambda s: len(s.lines) > 0)  # warm up the client
+    threads, descriptors = threading.active_count(), open_descriptors()
+
+    for _ in range(20):
+        viewers = [Viewer(path(container), cookie) for _ in range(10)]
+        for viewer in viewers:
+            await viewer.connect()
+        for viewer in viewers:
+            await viewer.read(until=lambda s: len(s.lines) > 0)
+        started = time.monotonic()
+        for viewer in viewers:
+            await viewer.close()
+        assert time.monotonic() - started < 10
+
+    await asyncio.sleep(0.5)
+    assert threading.active_count() <= threads + 2
+    assert open_descriptors() <= descriptors + 10

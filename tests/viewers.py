@@ -38,6 +38,7 @@ class Viewer:
             headers.append((b"cookie", cookie.encode()))
         self.communicator = WebsocketCommunicator(application, path, headers=headers)
         self.seen = Seen()
+        self.last_seq = 0
 
     async def connect(self):
         return await self.communicator.connect(timeout=10)
@@ -50,7 +51,13 @@ class Viewer:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise AssertionError(f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}")
-            message = await self.communicator.receive_output(timeout=remaining)
+            try:
+                message = await self.communicator.receive_output(timeout=remaining)
+            except TimeoutError:
+                raise AssertionError(
+                    f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}"
+                    f" ({len(self.seen.lines)} lines, {self.seen.skipped} skipped)"
+                ) from None
             if message["type"] == "websocket.close":
                 self.seen.closed = message.get("code", 1000)
                 break
@@ -58,8 +65,9 @@ class Viewer:
             kind = data["type"]
             if kind == "lines":
                 self.seen.lines += data["lines"]
+                self.last_seq = data["seq"]
                 if ack:
-                    await self.communicator.send_json_to({"ack": data["seq"]})
+                    await self.ack_all()
             elif kind == "status":
                 self.seen.statuses.append(data)
             elif kind == "hello":
@@ -67,6 +75,10 @@ class Viewer:
             elif kind == "skipped":
                 self.seen.skipped += data["count"]
         return self.seen
+
+    async def ack_all(self) -> None:
+        """Acknowledge every batch received so far (what a browser does once it has drawn them)."""
+        await self.communicator.send_json_to({"ack": self.last_seq})
 
     async def close(self) -> None:
         await self.communicator.disconnect()

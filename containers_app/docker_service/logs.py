@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,12 +76,17 @@ class Stream:
         self._closed = False
 
     def read(self) -> bytes:
-        """Body bytes (b"" at the end); blocks until some arrive."""
+        """Body bytes (b"" at the end); blocks until some arrive, then takes all that has."""
         while not self._closed:
             if self._chunks is not None and self._chunks.finished:
                 return b""
             try:
                 data = self._reader.read1(BLOCK_SIZE)
+                while data and len(data) < BLOCK_SIZE and self._more_waiting():
+                    more = self._reader.read1(BLOCK_SIZE - len(data))
+                    if not more:
+                        break
+                    data += more
             except (OSError, ValueError):
                 return b""
             if not data:
@@ -91,6 +97,14 @@ class Stream:
             if body or self._chunks.finished:
                 return body
         return b""
+
+    def _more_waiting(self) -> bool:
+        """Whether more bytes can be read at once: bigger blocks, fewer batches downstream."""
+        try:
+            ready, _, _ = select.select([_response_socket(self._response)], [], [], 0)
+        except (OSError, ValueError, AttributeError):
+            return False
+        return bool(ready)
 
     def close(self) -> None:
         """Ends a read blocked in another thread, and frees the connection."""

@@ -90,6 +90,7 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
         for verb in quick
     ]
     pages = [
+        ("logs", "Logs", f"docker logs -f --tail 100 {name}", True),
         ("exec", "Run a command…", f"docker exec {name} COMMAND", state == "running"),
         ("rename", "Rename…", f"docker rename {name} NEW_NAME", True),
         ("commit", "Commit to an image…", f"docker commit {name} REPOSITORY[:TAG]", True),

@@ -61,7 +61,7 @@
     const names = chosen.map((box) => box.value);
     const counter = form.querySelector("[data-selected-count]");
     if (counter) counter.textContent = names.length ? `${names.length} selected` : "None selected";
-    form.querySelectorAll("button[data-verb]").forEach((button) => { button.disabled = !names.length; });
+    form.querySelectorAll("button[data-verb], button[data-logs-link]").forEach((button) => { button.disabled = !names.length; });
     const all = table.querySelector("[data-select-all]");
     if (all) all.checked = names.length > 0 && names.length === boxes.filter((b) => !b.closest("tr").hidden).length;
     showBulkCommand(form, form.dataset.verb || "stop", names);
@@ -121,6 +121,17 @@
     const copyButton = event.target.closest("button[data-copy]");
     if (copyButton) {
       copy(copyButton);
+      return;
+    }
+    const logs = event.target.closest("[data-logs-link]");
+    if (logs) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const url = new URL(logs.getAttribute("formaction"), window.location.href);
+      document.querySelectorAll('#container-table tbody input[type="checkbox"]:checked').forEach((box) => {
+        url.searchParams.append("containers", box.value);
+      });
+      window.location.assign(url);
       return;
     }
     const risky = event.target.closest("[data-confirm]");

@@ -1,0 +1,238 @@
+"""Live logs: throughput and latency against the docker CLI, and fan-out to many viewers.
+
+Everything runs in one go on this machine: a live Daphne (as `make run` starts
+it) on loopback, real containers (labelled, named `dockside-test-bench-*`,
+removed at the end), a websocket client that behaves as the browser does
+(session cookie, same origin, one ack per batch), and `docker logs`.
+
+    .venv/bin/python benchmarks/logs.py [--lines 200000] [--fanout-viewers 50]
+                                        [--fanout-seconds 60] [--skip-fanout]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import websockets
+
+from tests.support import (
+    BASE_IMAGE,
+    NAME_PREFIX,
+    TEST_LABEL,
+    docker_api,
+    ensure_base_image,
+    live_daphne,
+    remove_test_objects,
+)
+
+
+def container(api, command: str, hint: str) -> dict:
+    created = api.create_container(
+        BASE_IMAGE,
+        command=["sh", "-c", command],
+        name=f"{NAME_PREFIX}bench-{hint}-{uuid.uuid4().hex[:6]}",
+        labels={TEST_LABEL: "bench"},
+        host_config=api.create_host_config(network_mode="none"),
+    )
+    api.start(created["Id"])
+    return api.inspect_container(created["Id"])
+
+
+async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None) -> None:
+    """A browser-like viewer: reads batches, acknowledges each, until the socket closes or stop."""
+    url = f"ws://127.0.0.1:{server.url.rsplit(':', 1)[1]}/ws/containers/{ref}/logs/?{query}"
+    async with websockets.connect(
+        url, additional_headers={"Cookie": cookie}, origin=server.url, max_size=None
+    ) as socket:
+        async for message in socket:
+            data = json.loads(message)
+            if data["type"] == "lines":
+                on_lines(data["lines"])
+                await socket.send(json.dumps({"ack": data["seq"]}))
+            if stop is not None and stop.is_set():
+                return
+
+
+def median_seconds(runs: list[float]) -> float:
+    return statistics.median(runs)
+
+
+def throughput(api, server, cookie: str, lines: int, repeat: int) -> list[tuple]:
+    box = container(api, f"seq 1 {lines}", "throughput")
+    api.wait(box["Id"], timeout=300)
+    name = box["Name"][1:]
+
+    def cli() -> float:
+        start = time.perf_counter()
+        done = subprocess.run(["docker", "logs", name], capture_output=True, check=True)
+        elapsed = time.perf_counter() - start
+        assert done.stdout.count(b"\n") == lines
+        return elapsed
+
+    def dockside() -> float:
+        received = []
+        start = time.perf_counter()
+        asyncio.run(follow(server, cookie, box["Id"][:12], "tail=all&follow=0", received.extend))
+        elapsed = time.perf_counter() - start
+        assert len(received) == lines, len(received)
+        assert received[-1][2] == str(lines)
+        return elapsed
+
+    cli_time = median_seconds([cli() for _ in range(repeat)])
+    ours = median_seconds([dockside() for _ in range(repeat)])
+    return [
+        ("docker logs (CLI)", cli_time, lines / cli_time),
+        ("Dockside websocket", ours, lines / ours),
+    ]
+
+
+def stamp_seconds(stamp: str) -> float:
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole + "+00:00").timestamp() + float(f"0.{fraction or 0}")
+
+
+def latency(api, server, cookie: str, seconds: float) -> tuple[float, float, int]:
+    """A line every 10 ms; delay from the daemon's timestamp (taken as the line is written)."""
+    box = container(api, "while true; do echo tick; sleep 0.01; done", "latency")
+    delays: list[float] = []
+    stop = asyncio.Event()
+
+    def on_lines(batch):
+        now = time.time()
+        delays.extend(now - stamp_seconds(line[1]) for line in batch)
+
+    async def run():
+        task = asyncio.create_task(follow(server, cookie, box["Id"][:12], "tail=0", on_lines, stop))
+        await asyncio.sleep(seconds)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(run())
+    api.remove_container(box["Id"], force=True)
+    delays.sort()
+    return (
+        delays[len(delays) // 2] * 1000,
+        delays[int(len(delays) * 0.95)] * 1000,
+        len(delays),
+    )
+
+
+def process_stats(pid: int) -> tuple[int, float]:
+    """(RSS in KiB, CPU seconds) of a process."""
+    rss = next(
+        int(line.split()[1])
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmRSS")
+    )
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    return rss, ticks / 100
+
+
+def fanout(api, server, cookie: str, viewers: int, seconds: float) -> dict:
+    box = container(
+        api, "i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.002; done", "fanout"
+    )
+    received = [[] for _ in range(viewers)]
+    stop = asyncio.Event()
+    rss_samples = []
+
+    async def run():
+        tasks = [
+            asyncio.create_task(
+                follow(server, cookie, box["Id"][:12], "tail=0", received[i].extend, stop)
+            )
+            for i in range(viewers)
+        ]
+        await asyncio.sleep(2)  # all connected and following
+        rss_start, cpu_start = process_stats(server.process.pid)
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            await asyncio.sleep(1)
+            rss_samples.append(process_stats(server.process.pid)[0])
+        rss_end, cpu_end = process_stats(server.process.pid)
+        api.stop(box["Id"], timeout=0)  # the last lines reach everybody, then nothing more
+        await asyncio.sleep(3)
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return rss_start, rss_end, (cpu_end - cpu_start) / (time.monotonic() - started)
+
+    rss_start, rss_end, cpu = asyncio.run(run())
+    counts = []
+    complete = 0
+    for lines in received:
+        numbers = [int(line[2].removeprefix("line-")) for line in lines]
+        counts.append(len(numbers))
+        if numbers and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            complete += 1
+    api.remove_container(box["Id"], force=True)
+    return {
+        "viewers": viewers,
+        "seconds": seconds,
+        "lines per viewer (min..max)": f"{min(counts)}..{max(counts)}",
+        "viewers with every line, in order": f"{complete}/{viewers}",
+        "server RSS start -> end (max)": (
+            f"{rss_start // 1024} MiB -> {rss_end // 1024} MiB ({max(rss_samples) // 1024} MiB)"
+        ),
+        "server CPU (one Daphne process)": f"{cpu * 100:.0f}% of one core",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-seconds", type=float, default=10)
+    parser.add_argument("--fanout-viewers", type=int, default=50)
+    parser.add_argument("--fanout-seconds", type=float, default=60)
+    parser.add_argument("--skip-fanout", action="store_true")
+    args = parser.parse_args()
+
+    api = docker_api()
+    created_base = ensure_base_image(api)
+    try:
+        with tempfile.TemporaryDirectory() as data_dir, live_daphne(Path(data_dir)) as server:
+            session = server.login()
+            cookie = f"sessionid={session.cookies['sessionid']}"
+            rows = throughput(api, server, cookie, args.lines, args.repeat)
+            p50, p95, samples = latency(api, server, cookie, args.latency_seconds)
+            spread = None
+            if not args.skip_fanout:
+                spread = fanout(api, server, cookie, args.fanout_viewers, args.fanout_seconds)
+    finally:
+        remove_test_objects(api)
+        if created_base:
+            api.remove_image(BASE_IMAGE, force=True)
+
+    print(f"Throughput: {args.lines:,} lines, median of {args.repeat} runs")
+    print(f"{'reader':<22} | {'seconds':>8} | {'lines/s':>10}")
+    print(f"{'-' * 22}-|-{'-' * 8}-|-{'-' * 10}")
+    for name, seconds, rate in rows:
+        print(f"{name:<22} | {seconds:>8.2f} | {rate:>10,.0f}")
+    print(f"ratio Dockside / CLI (lines per second): {rows[1][2] / rows[0][2]:.2f}")
+    print()
+    print(f"Latency, a line every 10 ms for {args.latency_seconds:.0f} s ({samples} lines):")
+    print(f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (daemon timestamp -> websocket receipt)")
+    if spread:
+        print()
+        print("Fan-out:")
+        for key, value in spread.items():
+            print(f"  {key}: {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Log pages (the viewer connects its websocket) and the full log as a download."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import replace
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .. import docker_service
+from ..log_lines import LogLine, LogParser
+from ..log_query import parse_log_query
+
+COMPOSE_PROJECT = "com.docker.compose.project"
+SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@require_GET
+def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    return render(
+        request,
+        "containers/logs.html",
+        {
+            "container": container,
+            "socket_path": f"/ws/containers/{container.short_id}/logs/",
+            "names_json": json.dumps([container.name]),
+            "download_url": reverse("containers:logs-download", args=[container.short_id]),
+            "command": f"docker logs -f --tail 100 {container.name}",
+        },
+    )
+
+
+@require_GET
+def merged_logs(request: HttpRequest) -> HttpResponse:
+    """Several containers' logs in one view: a selection (?containers=) or a compose project."""
+    refs = [ref for ref in request.GET.getlist("containers") if ref]
+    project = request.GET.get("project", "")
+    everything = docker_service.list_containers(all=True)
+    projects = sorted(
+        {c.labels[COMPOSE_PROJECT] for c in everything if COMPOSE_PROJECT in c.labels}
+    )
+    chosen = [c for c in everything if c.name in refs or c.id[:12] in refs or c.id in refs]
+    if project:
+        chosen += [c for c in everything if c.labels.get(COMPOSE_PROJECT) == project]
+    chosen = list({c.id: c for c in chosen}.values())
+    query = "&".join(f"containers={c.short_id}" for c in chosen)
+    return render(
+        request,
+        "logs/merged.html",
+        {
+            "containers": chosen,
+            "everything": sorted(everything, key=lambda c: c.name),
+            "projects": projects,
+            "project": project,
+            "socket_path": f"/ws/logs/?{query}" if chosen else "",
+            "names_json": json.dumps([c.name for c in chosen]),
+            "command": "; ".join(f"docker logs -f --tail 100 {c.name}" for c in chosen),
+        },
+    )
+
+
+def _text(lines: list[LogLine], timestamps: bool) -> bytes:
+    if timestamps:
+        return "".join(f"{ts} {text}\n" for _, ts, text in lines).encode()
+    return "".join(f"{text}\n" for _, _, text in lines).encode()
+
+
+@require_GET
+async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
+    """The whole log (since/until/stdout/stderr/timestamps as asked), streamed from the engine."""
+    try:
+        query = parse_log_query(request.GET, follow_default=False)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    container = await asyncio.to_thread(docker_service.inspect_container, ref)
+    options = replace(query.options, follow=False, tail="all")
+    api = await asyncio.to_thread(docker_service.stream_client)
+    stream = await asyncio.to_thread(docker_service.open_logs, api, container.id, options)
+
+    async def body():
+        parser = LogParser(container.tty)
+        try:
+            while data := await asyncio.to_thread(stream.read):
+                lines = parser.feed(data)
+                if lines:
+                    yield _text(lines, query.timestamps)
+            yield _text(parser.flush(), query.timestamps)
+        finally:
+            stream.close()
+            api.close()
+
+    response = StreamingHttpResponse(body(), content_type="text/plain; charset=utf-8")
+    filename = SAFE_FILENAME.sub("_", container.name) or container.short_id
+    response["Content-Disposition"] = f'attachment; filename="{filename}.log"'
+    return response

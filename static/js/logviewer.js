@@ -1,0 +1,464 @@
+// Dockside log viewer: a websocket of line batches, a bounded window of lines in the page.
+// Everything from the container is inserted as text (textContent), never as HTML.
+"use strict";
+
+(function () {
+  const root = document.querySelector("[data-log-viewer]");
+  if (!root) return;
+
+  const $ = (selector) => root.querySelector(selector);
+  const logEl = $("[data-log]");
+  const statusEl = $("[data-status]");
+  const countEl = $("[data-count]");
+  const matchesEl = $("[data-matches]");
+  const newLinesButton = $("[data-new-lines]");
+  const trimmedEl = $("[data-trimmed]");
+  const controls = $("[data-controls]");
+  const commandEl = document.getElementById("docker-command");
+  const downloadLink = $("[data-download]");
+  const names = JSON.parse(root.dataset.names || "[]");
+  const merged = root.dataset.merged === "1";
+
+  const state = {
+    socket: null,
+    entries: [], // {el, text, stream, ts, source}
+    trimmed: 0,
+    following: true,
+    unseen: 0,
+    matches: 0,
+    filter: null,
+    positions: {}, // source -> {ts, count}: where a reconnect resumes
+    ended: false,
+    attempt: 0,
+    generation: 0,
+    queue: [],
+    scheduled: false,
+    sources: {},
+  };
+
+  // --- options and the equivalent docker command --------------------------
+  function options() {
+    const data = new FormData(controls);
+    return {
+      tail: data.get("tail") || "100",
+      since: (data.get("since") || "").trim(),
+      stdout: data.get("stdout") === "on",
+      stderr: data.get("stderr") === "on",
+      timestamps: data.get("timestamps") === "on",
+      wrap: data.get("wrap") === "on",
+      keep: parseInt(data.get("keep") || "10000", 10),
+      filter: data.get("filter") || "",
+      regex: data.get("regex") === "on",
+    };
+  }
+
+  function quote(arg) {
+    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
+  }
+
+  function showCommand() {
+    if (!commandEl) return;
+    const o = options();
+    const parts = ["docker", "logs", "-f", "--tail", o.tail];
+    if (o.since) parts.push("--since", quote(o.since));
+    if (o.timestamps) parts.push("-t");
+    const redirect = o.stdout && !o.stderr ? " 2>/dev/null" : !o.stdout && o.stderr ? " 2>&1 >/dev/null" : "";
+    commandEl.textContent = names.map((name) => `${parts.join(" ")} ${name}${redirect}`).join("; ");
+    if (downloadLink) {
+      const url = new URL(downloadLink.href, window.location.href);
+      url.searchParams.set("timestamps", o.timestamps ? "1" : "0");
+      url.searchParams.set("stdout", o.stdout ? "1" : "0");
+      url.searchParams.set("stderr", o.stderr ? "1" : "0");
+      if (o.since) url.searchParams.set("since", o.since);
+      else url.searchParams.delete("since");
+      downloadLink.href = url.pathname + url.search;
+    }
+  }
+
+  // --- ANSI colours: SGR codes become classes; every other escape is dropped ------------
+  const ESCAPES = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+  function applySgr(codes, style) {
+    for (let i = 0; i < codes.length; i += 1) {
+      const code = codes[i];
+      if (code === 0) Object.keys(style).forEach((key) => delete style[key]);
+      else if (code === 1) style.bold = true;
+      else if (code === 3) style.italic = true;
+      else if (code === 4) style.underline = true;
+      else if (code === 22) delete style.bold;
+      else if (code === 23) delete style.italic;
+      else if (code === 24) delete style.underline;
+      else if (code >= 30 && code <= 37) style.fg = code - 30;
+      else if (code >= 90 && code <= 97) style.fg = code - 90 + 8;
+      else if (code === 39) delete style.fg;
+      else if (code >= 40 && code <= 47) style.bg = code - 40;
+      else if (code >= 100 && code <= 107) style.bg = code - 100 + 8;
+      else if (code === 49) delete style.bg;
+      else if ((code === 38 || code === 48) && codes[i + 1] === 5) {
+        style[code === 38 ? "fg" : "bg"] = codes[i + 2];
+        i += 2;
+      } else if ((code === 38 || code === 48) && codes[i + 1] === 2) {
+        style[code === 38 ? "fgRgb" : "bgRgb"] = `rgb(${codes[i + 2]},${codes[i + 3]},${codes[i + 4]})`;
+        i += 4;
+      }
+    }
+  }
+
+  const XTERM = (n) => {
+    if (n < 16) return null;
+    if (n >= 232) { const v = 8 + (n - 232) * 10; return `rgb(${v},${v},${v})`; }
+    const c = n - 16; const steps = [0, 95, 135, 175, 215, 255];
+    return `rgb(${steps[Math.floor(c / 36)]},${steps[Math.floor(c / 6) % 6]},${steps[c % 6]})`;
+  };
+
+  function styledSpan(text, style) {
+    const span = document.createElement("span");
+    span.textContent = text;
+    if (style.bold) span.classList.add("ansi-bold");
+    if (style.italic) span.classList.add("ansi-italic");
+    if (style.underline) span.classList.add("ansi-underline");
+    if (style.fg !== undefined) {
+      if (style.fg < 16) span.classList.add(`ansi-fg-${style.fg}`);
+      else span.style.color = XTERM(style.fg);
+    }
+    if (style.bg !== undefined) {
+      if (style.bg < 16) span.classList.add(`ansi-bg-${style.bg}`);
+      else span.style.backgroundColor = XTERM(style.bg);
+    }
+    if (style.fgRgb) span.style.color = style.fgRgb;
+    if (style.bgRgb) span.style.backgroundColor = style.bgRgb;
+    return span;
+  }
+
+  // Returns the plain text and fills `target` with styled spans.
+  function renderAnsi(raw, target) {
+    if (raw.indexOf("\x1b") < 0) {
+      target.textContent = raw;
+      return raw;
+    }
+    const style = {};
+    let plain = "";
+    let last = 0;
+    const sgr = /\x1b\[([0-9;]*)m/y;
+    ESCAPES.lastIndex = 0;
+    let match;
+    while ((match = ESCAPES.exec(raw)) !== null) {
+      const text = raw.slice(last, match.index);
+      if (text) { target.appendChild(styledSpan(text, style)); plain += text; }
+      sgr.lastIndex = match.index;
+      const sgrMatch = sgr.exec(raw);
+      if (sgrMatch) applySgr(sgrMatch[1].split(";").map((n) => parseInt(n || "0", 10)), style);
+      last = ESCAPES.lastIndex;
+    }
+    const rest = raw.slice(last);
+    if (rest) { target.appendChild(styledSpan(rest, style)); plain += rest; }
+    return plain;
+  }
+
+  // --- filter: plain text or regular expression, smart case ----------------------------
+  function compileFilter() {
+    const o = options();
+    const field = controls.elements.filter;
+    field.setCustomValidity("");
+    if (!o.filter) return null;
+    const flags = o.filter === o.filter.toLowerCase() ? "gi" : "g";
+    try {
+      const source = o.regex ? o.filter : o.filter.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return new RegExp(source, flags);
+    } catch (error) {
+      field.setCustomValidity(error.message);
+      field.reportValidity();
+      return null;
+    }
+  }
+
+  function highlight(entry) {
+    const body = entry.el.lastChild;
+    const filter = state.filter;
+    if (!filter) {
+      if (entry.marked) { body.textContent = ""; renderAnsi(entry.raw, body); entry.marked = false; }
+      entry.el.hidden = false;
+      return true;
+    }
+    filter.lastIndex = 0;
+    const text = entry.text;
+    let match = filter.exec(text);
+    if (!match) { entry.el.hidden = true; return false; }
+    body.textContent = "";
+    let last = 0;
+    let guard = 0;
+    while (match && guard < 1000) {
+      guard += 1;
+      if (match[0] === "") { filter.lastIndex += 1; match = filter.exec(text); continue; }
+      body.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const mark = document.createElement("mark");
+      mark.textContent = match[0];
+      body.appendChild(mark);
+      last = match.index + match[0].length;
+      match = filter.exec(text);
+    }
+    body.appendChild(document.createTextNode(text.slice(last)));
+    entry.marked = true;
+    entry.el.hidden = false;
+    return true;
+  }
+
+  function refilter() {
+    state.filter = compileFilter();
+    let count = 0;
+    state.entries.forEach((entry) => { if (highlight(entry)) count += 1; });
+    state.matches = count;
+    updateCounts();
+    if (state.following) scrollToEnd();
+  }
+
+  // --- lines in, bounded window out --------------------------------------------------
+  function lineElement(line) {
+    const [stream, ts, raw, source] = line;
+    const el = document.createElement("div");
+    el.className = stream === 2 ? "line stderr" : "line";
+    const time = document.createElement("span");
+    time.className = "ts";
+    time.textContent = ts;
+    el.appendChild(time);
+    if (merged && source !== undefined) {
+      const tag = document.createElement("span");
+      const info = state.sources[source] || { name: `#${source}`, color: source % 8 };
+      tag.className = `src src-${info.color}`;
+      tag.textContent = info.name;
+      el.appendChild(tag);
+    }
+    const body = document.createElement("span");
+    body.className = "text";
+    el.appendChild(body);
+    const text = renderAnsi(raw, body);
+    return { el, text, raw, stream, ts, source, marked: false };
+  }
+
+  function notice(text, kind) {
+    const el = document.createElement("div");
+    el.className = `line notice ${kind || ""}`;
+    el.textContent = text;
+    state.queue.push({ notice: el });
+    schedule();
+  }
+
+  function schedule() {
+    if (!state.scheduled) {
+      state.scheduled = true;
+      window.requestAnimationFrame(flush);
+    }
+  }
+
+  function flush() {
+    state.scheduled = false;
+    const fragment = document.createDocumentFragment();
+    let added = 0;
+    for (const item of state.queue) {
+      if (item.notice) { fragment.appendChild(item.notice); state.entries.push({ el: item.notice, notice: true }); continue; }
+      for (const line of item.lines) {
+        const entry = lineElement(line);
+        if (highlight(entry)) state.matches += 1;
+        state.entries.push(entry);
+        fragment.appendChild(entry.el);
+        added += 1;
+      }
+      if (item.ack !== undefined && state.socket && state.socket.readyState === WebSocket.OPEN) {
+        state.socket.send(JSON.stringify({ ack: item.ack }));
+      }
+    }
+    state.queue = [];
+    logEl.appendChild(fragment);
+    trim();
+    if (state.following) scrollToEnd();
+    else state.unseen += added;
+    updateCounts();
+  }
+
+  function trim() {
+    const keep = options().keep;
+    const excess = state.entries.length - keep;
+    if (excess <= 0) return;
+    const height = logEl.scrollHeight;
+    const removed = state.entries.splice(0, excess);
+    removed.forEach((entry) => {
+      entry.el.remove();
+      if (!entry.notice) {
+        state.trimmed += 1;
+        if (!entry.el.hidden && state.filter) state.matches -= 1;
+      }
+    });
+    if (!state.following) logEl.scrollTop -= height - logEl.scrollHeight;
+    trimmedEl.hidden = state.trimmed === 0;
+    trimmedEl.querySelector("[data-trimmed-count]").textContent = state.trimmed.toLocaleString();
+  }
+
+  function updateCounts() {
+    const lines = state.entries.filter((entry) => !entry.notice).length;
+    countEl.textContent = `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}`;
+    matchesEl.textContent = state.filter ? `${state.matches.toLocaleString()} matching` : "";
+    newLinesButton.hidden = state.following || state.unseen === 0;
+    newLinesButton.textContent = `${state.unseen.toLocaleString()} new line${state.unseen === 1 ? "" : "s"} ↓`;
+  }
+
+  function scrollToEnd() {
+    logEl.scrollTop = logEl.scrollHeight;
+  }
+
+  logEl.addEventListener("scroll", () => {
+    const atEnd = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 24;
+    if (atEnd && !state.following) { state.following = true; state.unseen = 0; }
+    else if (!atEnd && state.following) state.following = false;
+    root.classList.toggle("paused", !state.following);
+    updateCounts();
+  });
+
+  newLinesButton.addEventListener("click", () => {
+    state.following = true;
+    state.unseen = 0;
+    root.classList.remove("paused");
+    scrollToEnd();
+    updateCounts();
+  });
+
+  // --- the socket ---------------------------------------------------------------------
+  function setStatus(text, kind) {
+    statusEl.textContent = text;
+    statusEl.className = `log-status ${kind || ""}`;
+  }
+
+  function remember(lines) {
+    for (const [, ts, , source] of lines) {
+      const key = source === undefined ? 0 : source;
+      const position = state.positions[key];
+      if (position && position.ts === ts) position.count += 1;
+      else state.positions[key] = { ts, count: 1 };
+    }
+  }
+
+  function socketUrl(resume) {
+    const o = options();
+    const url = new URL(root.dataset.socket, window.location.href);
+    url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("tail", o.tail);
+    if (o.since) url.searchParams.set("since", o.since);
+    url.searchParams.set("stdout", o.stdout ? "1" : "0");
+    url.searchParams.set("stderr", o.stderr ? "1" : "0");
+    if (resume) {
+      Object.entries(state.positions).forEach(([source, p]) => url.searchParams.append("resume", `${source}:${p.ts}:${p.count}`));
+    }
+    return url.toString();
+  }
+
+  function connect(resume) {
+    const generation = state.generation;
+    const socket = new WebSocket(socketUrl(resume));
+    state.socket = socket;
+    setStatus(resume ? "Reconnecting…" : "Connecting…", "busy");
+    socket.addEventListener("message", (event) => {
+      if (generation !== state.generation) return;
+      const message = JSON.parse(event.data);
+      if (message.type === "lines") {
+        state.attempt = 0;
+        remember(message.lines);
+        state.queue.push({ lines: message.lines, ack: message.seq });
+        schedule();
+      } else if (message.type === "hello") {
+        message.containers.forEach((c) => { state.sources[c.source] = c; });
+        setStatus(describe(message.containers), "live");
+      } else if (message.type === "skipped") {
+        notice(`… ${message.count.toLocaleString()} lines skipped to keep up (they are in the download)`, "skipped");
+      } else if (message.type === "status") {
+        onStatus(message);
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      if (generation !== state.generation) return;
+      if (event.code === 4401) { setStatus("Signed out: sign in again to see the log.", "error"); return; }
+      if (event.code === 4404) { setStatus("This container does not exist (any more).", "error"); return; }
+      if (event.code === 4400) { setStatus(`Cannot show this log: ${event.reason}`, "error"); return; }
+      if (state.ended) return;
+      const delay = Math.min(10000, 500 * 2 ** state.attempt);
+      state.attempt += 1;
+      setStatus(`Connection lost; reconnecting in ${Math.round(delay / 100) / 10} s…`, "error");
+      window.setTimeout(() => { if (generation === state.generation) connect(true); }, delay);
+    });
+  }
+
+  function describe(containers) {
+    if (containers.length === 1) return `${containers[0].name}: ${containers[0].state}`;
+    return `${containers.length} containers`;
+  }
+
+  function nameOf(source) {
+    return (state.sources[source] || {}).name || "container";
+  }
+
+  function onStatus(message) {
+    const who = merged ? `${nameOf(message.source)}: ` : "";
+    if (message.state === "live") setStatus(`${who}following live`, "live");
+    else if (message.state === "stopped") {
+      setStatus(`${who}stopped (exit code ${message.exit_code}); waiting for a restart`, "stopped");
+      notice(`— ${who}container stopped, exit code ${message.exit_code} —`, "stopped");
+    } else if (message.state === "running") {
+      setStatus(`${who}restarted; following live`, "live");
+      notice(`— ${who}container started again —`, "running");
+    } else if (message.state === "reconnecting") {
+      setStatus(`${who}engine unreachable (${message.message}); reconnecting…`, "error");
+    } else if (message.state === "removed") {
+      setStatus(`${who}the container was removed`, "stopped");
+      notice(`— ${who}container removed —`, "stopped");
+      if (!merged) state.ended = true;
+    } else if (message.state === "ended") {
+      setStatus(`${who}end of the log`, "stopped");
+      if (!merged) state.ended = true;
+    }
+  }
+
+  function restart() {
+    state.generation += 1;
+    if (state.socket) state.socket.close(1000);
+    state.entries.forEach((entry) => entry.el.remove());
+    state.entries = [];
+    state.queue = [];
+    state.positions = {};
+    state.trimmed = 0;
+    state.matches = 0;
+    state.unseen = 0;
+    state.ended = false;
+    state.following = true;
+    trimmedEl.hidden = true;
+    connect(false);
+  }
+
+  // --- controls --------------------------------------------------------------------------
+  let filterTimer = null;
+  controls.addEventListener("input", (event) => {
+    const name = event.target.name;
+    if (name === "filter" || name === "regex") {
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(refilter, 120);
+    } else if (name === "since") {
+      showCommand();
+    }
+  });
+  controls.addEventListener("change", (event) => {
+    const name = event.target.name;
+    showCommand();
+    if (name === "timestamps") root.classList.toggle("show-ts", event.target.checked);
+    else if (name === "wrap") root.classList.toggle("nowrap", !event.target.checked);
+    else if (name === "keep") { trim(); updateCounts(); }
+    else if (["tail", "stdout", "stderr", "since"].includes(name)) restart();
+  });
+  controls.addEventListener("submit", (event) => {
+    event.preventDefault();
+    restart();
+  });
+
+  const initial = options();
+  root.classList.toggle("show-ts", initial.timestamps);
+  root.classList.toggle("nowrap", !initial.wrap);
+  showCommand();
+  state.filter = compileFilter();
+  connect(false);
+})();
