@@ -4,11 +4,12 @@ Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
 4503 engine unreachable. Origins other than Dockside's own are refused before
 the handshake (AllowedHostsOriginValidator in dashboard/asgi.py).
 
-Messages to the browser are JSON: `hello` (the containers), `lines` (a batch:
-`[stream, timestamp, text]`, plus the source index in a merged view), `status`
-(live, stopped with exit code, running, reconnecting, removed, ended), and
-`skipped` (how many lines a slow viewer missed). The browser answers every
-`lines` message with `{"ack": seq}`; at most WINDOW batches are in flight,
+Lines go to the browser as binary messages of records (`log_lines.py`:
+`{stream}{source} {timestamp} {text}\n` per line); everything else is JSON:
+`hello` (the containers), `status` (live, stopped with exit code, running,
+reconnecting, removed, ended), and `skipped` (how many lines a slow viewer
+missed). The browser answers every binary message with `{"ack": n}`, n
+counting those messages; at most WINDOW batches are in flight,
 so a slow browser makes lines wait on the server (bounded), not pile up in
 the socket, and while the browser is busy the waiting lines make one big
 batch instead of many small ones.
@@ -17,7 +18,6 @@ batch instead of many small ones.
 from __future__ import annotations
 
 import asyncio
-import json
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -25,13 +25,13 @@ from django.http import QueryDict
 
 from . import docker_service, streams
 from .docker_service import EngineUnavailable, NotFound
-from .log_lines import stamp_key
+from .log_lines import Records, stamp_key
 from .log_query import parse_log_query
 from .streams import LINES_CAPACITY, follow_logs, stop_followers
 
 WINDOW = 2
-LINGER = 0.01  # seconds a busy stream waits to fill a batch
-BUSY_WITHIN = 0.05  # a stream is busy when its previous batch left less than this ago
+LINGER = 0.005  # seconds a busy stream waits to fill a batch
+BUSY_WITHIN = 0.005  # a stream is busy when its previous batch left less than this ago
 MAX_MERGED = 50
 HISTORY_WAIT = 3.0
 PALETTE = 8
@@ -127,7 +127,8 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
         is what makes a 200,000-line log arrive faster than `docker logs` prints it.
         """
         skipped, items = await self.pump.take()
-        if not busy or sum(len(p) for k, _, p in items if k == "lines") >= streams.BATCH_LINES:
+        lines = sum(p.count for k, _, p in items if k == "lines")
+        if not busy or lines >= streams.BATCH_LINES:
             return skipped, items
         await asyncio.sleep(LINGER)
         more_skipped, more = await self.pump.take(wait=False)
@@ -144,12 +145,7 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
             for kind, source, payload in self.arrange(items):
                 if kind == "lines":
                     sequence += 1
-                    await self.send(
-                        text_data=json.dumps(
-                            {"type": "lines", "seq": sequence, "lines": payload},
-                            ensure_ascii=False,
-                        )
-                    )
+                    await self.send(bytes_data=payload.data)
                     while sequence - self.acked >= WINDOW:
                         self.ack_event.clear()
                         await self.ack_event.wait()
@@ -168,7 +164,20 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
         return await self.pump.take()
 
     def arrange(self, items: list) -> list:
-        return items
+        """Consecutive batches of lines become one message; statuses keep their place."""
+        arranged: list = []
+        run: list[Records] = []
+        for item in [*items, ("end", None, None)]:
+            if item[0] == "lines":
+                run.append(item[2])
+                continue
+            if run:
+                batch = Records(b"".join(r.data for r in run), sum(r.count for r in run))
+                arranged.append(("lines", None, batch))
+                run = []
+            if item[0] == "status":
+                arranged.append(item)
+        return arranged
 
 
 class MergedLogsConsumer(LogsConsumer):
@@ -212,16 +221,18 @@ class MergedLogsConsumer(LogsConsumer):
                 if kind == "status":
                     waiting.discard(source)
                 else:
-                    count += len(payload)
+                    count += payload.count
         return skipped, gathered
 
     def arrange(self, items: list) -> list:
-        lines = [
-            [*line, source]
-            for kind, source, payload in items
+        """All the lines taken, as one batch in time order (records sort by their timestamp)."""
+        records = [
+            record + b"\n"
+            for kind, _, payload in items
             if kind == "lines"
-            for line in payload
+            for record in payload.data.split(b"\n")[:-1]
         ]
-        lines.sort(key=lambda line: stamp_key(line[1]) if line[1] else (0, 0))
+        records.sort(key=lambda record: stamp_key(record.split(b" ", 2)[1].decode("ascii")))
         statuses = [item for item in items if item[0] == "status"]
-        return ([("lines", None, lines)] if lines else []) + statuses
+        batch = Records(b"".join(records), len(records))
+        return ([("lines", None, batch)] if records else []) + statuses

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from . import docker_service
 from .docker_service import Conflict, DockerServiceError, EngineUnavailable, LogOptions, NotFound
-from .log_lines import LogLine, LogParser, since_param, stamp_key
+from .log_lines import LogParser, Records, last_position, since_param, stamp_key
 
 LINES_CAPACITY = 20_000  # lines a viewer may have waiting on the server
 STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
@@ -42,10 +42,21 @@ class Position:
     count: int = 1
 
 
+def split_records(records: Records, count: int) -> tuple[Records, Records]:
+    """The first `count` records, and the rest."""
+    cut = -1
+    for _ in range(count):
+        cut = records.data.index(b"\n", cut + 1)
+    return (
+        Records(records.data[: cut + 1], count),
+        Records(records.data[cut + 1 :], records.count - count),
+    )
+
+
 class LinePump:
     """A bounded queue of line batches and status messages from one or more threads to asyncio.
 
-    Items are `("lines", source, [lines])` or `("status", source, {...})`. When
+    Items are `("lines", source, Records)` or `("status", source, {...})`. When
     the queue is full a reader waits up to STALL_SECONDS for the viewer to
     catch up; then the oldest waiting lines are dropped and counted, and the
     viewer is told how many it skipped (the download still has them).
@@ -62,21 +73,21 @@ class LinePump:
         self._ready = asyncio.Event()
 
     # --- reader threads --------------------------------------------------
-    def put_lines(self, source: int, lines: list[LogLine]) -> None:
-        if not lines:
+    def put_lines(self, source: int, records: Records) -> None:
+        if not records:
             return
         with self._condition:
             deadline = time.monotonic() + STALL_SECONDS
-            while not self._closed and self._lines + len(lines) > self._capacity:
+            while not self._closed and self._lines + records.count > self._capacity:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    self._drop_oldest(self._lines + len(lines) - self._capacity)
+                    self._drop_oldest(self._lines + records.count - self._capacity)
                     break
                 self._condition.wait(remaining)
             if self._closed:
                 return
-            self._items.append(("lines", source, lines))
-            self._lines += len(lines)
+            self._items.append(("lines", source, records))
+            self._lines += records.count
         self._wake()
 
     def put_status(self, source: int, status: dict) -> None:
@@ -90,8 +101,8 @@ class LinePump:
         kept: deque = deque()
         for kind, source, payload in self._items:
             if kind == "lines" and count > 0:
-                dropped = min(count, len(payload))
-                payload = payload[dropped:]
+                dropped = min(count, payload.count)
+                payload = split_records(payload, dropped)[1]
                 count -= dropped
                 self._lines -= dropped
                 self._skipped += dropped
@@ -118,17 +129,18 @@ class LinePump:
                     budget = BATCH_LINES
                     while self._items and budget > 0:
                         kind, source, payload = self._items[0]
-                        if kind == "lines" and len(payload) > budget:
-                            taken.append((kind, source, payload[:budget]))
-                            self._items[0] = (kind, source, payload[budget:])
+                        if kind == "lines" and payload.count > budget:
+                            head, tail = split_records(payload, budget)
+                            taken.append((kind, source, head))
+                            self._items[0] = (kind, source, tail)
                             self._lines -= budget
                             budget = 0
                             break
                         self._items.popleft()
                         taken.append((kind, source, payload))
                         if kind == "lines":
-                            self._lines -= len(payload)
-                            budget -= len(payload)
+                            self._lines -= payload.count
+                            budget -= payload.count
                     self._condition.notify_all()
                     return skipped, taken
                 self._ready.clear()
@@ -177,22 +189,16 @@ class LogFollower(threading.Thread):
 
     # --- the thread ---------------------------------------------------------
     def run(self) -> None:
-        api = None
         attempt = conflicts = 0
         try:
             while not self._stopping.is_set():
                 try:
-                    if api is None:
-                        api = docker_service.stream_client()
-                    ended = self._read_once(api)
+                    ended = self._read_once()
                     attempt = 0
                     if ended or self._stopping.is_set():
                         return
                 except EngineUnavailable as exc:
                     self._status("reconnecting", message=exc.cause)
-                    if api is not None:
-                        api.close()
-                        api = None
                     self._stopping.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)])
                     attempt += 1
                 except NotFound:
@@ -208,28 +214,30 @@ class LogFollower(threading.Thread):
                     self._status("ended", message=str(exc))
                     return
         finally:
-            if api is not None:
-                api.close()
             if not self._stopping.is_set():
                 self._status("ended")
 
-    def _read_once(self, api) -> bool:
+    def _read_once(self) -> bool:
         """Read what there is, then follow; True when the viewer's log has ended for good.
 
         History is read without `follow` first so that a merged view can order
-        it; following then starts from the last line delivered.
+        it; following then starts from the last line delivered. A line still
+        being written when a stream ends is not delivered half: the next
+        stream reads it again whole, unless the container has stopped, when
+        it is the last line there will be.
         """
         if not self.options.follow:
-            self._drain(api, self._from_position())
+            self._deliver(self._drain(self._from_position()).flush())
             self._status("ended")
             return True
         if not self._history_read:
-            self._drain(api, replace(self._from_position(), follow=False))
+            self._drain(replace(self._from_position(), follow=False))
             self._history_read = True
             self._status("live")
-        if not self._stopping.is_set():
-            self._drain(api, self._from_position())
-        return self._stopping.is_set() or self._wait_for_restart(api)
+        if self._stopping.is_set():
+            return True
+        parser = self._drain(self._from_position())
+        return self._stopping.is_set() or self._wait_for_restart(parser)
 
     def _from_position(self) -> LogOptions:
         """The options, moved on to the last line delivered (whose replay is then skipped)."""
@@ -238,9 +246,10 @@ class LogFollower(threading.Thread):
         self._skip = self.position
         return replace(self.options, tail="all", since=since_param(self.position.timestamp))
 
-    def _drain(self, api, options: LogOptions) -> None:
-        parser = LogParser(self.tty)
-        stream = docker_service.open_logs(api, self.container_id, options)
+    def _drain(self, options: LogOptions) -> LogParser:
+        """Deliver a stream's whole lines; the parser keeps a line the stream ended in."""
+        parser = LogParser(self.tty, self.source)
+        stream = docker_service.open_logs(self.container_id, options)
         with self._lock:
             self._stream = stream
         if self._stopping.is_set():
@@ -248,53 +257,51 @@ class LogFollower(threading.Thread):
         try:
             while data := stream.read():
                 self._deliver(parser.feed(data))
-            self._deliver(parser.flush())
         finally:
             with self._lock:
                 self._stream = None
             stream.close()
+        return parser
 
-    def _deliver(self, lines: list[LogLine]) -> None:
-        if self._skip is not None and lines:
-            lines = self._unseen(lines)
-        if not lines:
+    def _deliver(self, records: Records) -> None:
+        if self._skip is not None and records:
+            records = self._unseen(records)
+        if not records:
             return
-        last = lines[-1][1]
-        same = 0
-        for line in reversed(lines):
-            if line[1] != last:
-                break
-            same += 1
-        if self.position is not None and self.position.timestamp == last and same == len(lines):
+        last, same = last_position(records.data)
+        if self.position is not None and self.position.timestamp == last and same == records.count:
             same += self.position.count
         self.position = Position(last, same)
-        self.pump.put_lines(self.source, lines)
+        self.pump.put_lines(self.source, records)
 
-    def _unseen(self, lines: list[LogLine]) -> list[LogLine]:
-        """Drop the lines a reopened stream replays (up to and including the last delivered)."""
+    def _unseen(self, records: Records) -> Records:
+        """Drop the records a reopened stream replays (up to and including the last delivered)."""
         seen = self._skip
         seen_key = stamp_key(seen.timestamp)
         repeats = seen.count
-        for index, line in enumerate(lines):
-            key = stamp_key(line[1]) if line[1] else seen_key
+        raw = records.data.split(b"\n")[:-1]
+        for index, record in enumerate(raw):
+            timestamp = record.split(b" ", 2)[1].decode("ascii")
+            key = stamp_key(timestamp) if timestamp else seen_key
             if key < seen_key:
                 continue
             if key == seen_key and repeats > 0:
                 repeats -= 1
                 continue
             self._skip = None
-            return lines[index:]
-        self._skip = Position(seen.timestamp, repeats) if repeats else Position(seen.timestamp, 0)
-        return []
+            return Records(b"".join(r + b"\n" for r in raw[index:]), len(raw) - index)
+        self._skip = Position(seen.timestamp, repeats)
+        return Records(b"", 0)
 
-    def _wait_for_restart(self, api) -> bool:
+    def _wait_for_restart(self, parser: LogParser) -> bool:
         """The followed stream ended: stopped, removed, or the engine went away."""
         since = int(time.time()) - 1
         container = docker_service.inspect_container(self.container_id)
         if container.state.running:
             return False
+        self._deliver(parser.flush())
         self._status("stopped", exit_code=container.state.exit_code)
-        events = docker_service.open_events(api, self.container_id, since)
+        events = docker_service.open_events(self.container_id, since)
         with self._lock:
             self._stream = events
         if self._stopping.is_set():

@@ -18,7 +18,7 @@ def test_live_lines_filter_escape_and_pause(page, daphne_server, make_container)
     script = (
         "i=0; while true; do i=$((i+1)); "
         f"printf 'tick %s {XSS} \\033[31mred\\033[0m\\n' $i; "
-        "[ $((i % 4)) = 0 ] && echo \"warn $i\" >&2; sleep 0.05; done"
+        '[ $((i % 4)) = 0 ] && echo "warn $i" >&2; sleep 0.05; done'
     )
     container = make_container(["sh", "-c", script], hint="ui-logs")
     page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
@@ -40,7 +40,9 @@ def test_live_lines_filter_escape_and_pause(page, daphne_server, make_container)
     page.get_by_label("Filter").fill("")
 
     expect(log.locator(".line").nth(80)).to_be_attached()  # enough lines to scroll
-    log.evaluate("element => { element.scrollTop = 0; element.dispatchEvent(new Event('scroll')); }")
+    log.evaluate(
+        "element => { element.scrollTop = 0; element.dispatchEvent(new Event('scroll')); }"
+    )
     badge = page.locator("[data-new-lines]")
     expect(badge).to_be_visible()
     expect(badge).to_contain_text("new line")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from channels.testing import WebsocketCommunicator
 
+from containers_app.log_lines import lines_of
 from dashboard.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"
@@ -24,6 +25,8 @@ class Seen:
     @property
     def texts(self) -> list[str]:
         return [line[2] for line in self.lines]
+
+    # Each line is [stream, timestamp, text, source].
 
     def states(self) -> list[str]:
         return [status["state"] for status in self.statuses]
@@ -61,14 +64,18 @@ class Viewer:
             if message["type"] == "websocket.close":
                 self.seen.closed = message.get("code", 1000)
                 break
-            data = json.loads(message["text"])
-            kind = data["type"]
-            if kind == "lines":
-                self.seen.lines += data["lines"]
-                self.last_seq = data["seq"]
+            if message.get("bytes") is not None:
+                self.seen.lines += [
+                    [stream, ts, text, source]
+                    for stream, source, ts, text in lines_of(message["bytes"])
+                ]
+                self.last_seq += 1
                 if ack:
                     await self.ack_all()
-            elif kind == "status":
+                continue
+            data = json.loads(message["text"])
+            kind = data["type"]
+            if kind == "status":
                 self.seen.statuses.append(data)
             elif kind == "hello":
                 self.seen.hello = data

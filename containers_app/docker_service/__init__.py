@@ -40,6 +40,6 @@ from .images import (
     remove_image,
     tag_image,
 )
-from .logs import LogOptions, Stream, open_events, open_logs, read_all, stream_client
+from .logs import LogOptions, Stream, open_events, open_logs
 from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
-from ..log_lines import LogLine, LogParser
+from ..log_lines import LogParser, Records
 from ..log_query import parse_log_query
 
 COMPOSE_PROJECT = "com.docker.compose.project"
@@ -65,10 +65,12 @@ def merged_logs(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _text(lines: list[LogLine], timestamps: bool) -> bytes:
-    if timestamps:
-        return "".join(f"{ts} {text}\n" for _, ts, text in lines).encode()
-    return "".join(f"{text}\n" for _, _, text in lines).encode()
+def _text(records: Records, timestamps: bool) -> bytes:
+    """Records as `docker logs` prints them: the text, after its timestamp with -t."""
+    return b"".join(
+        record.split(b" ", 1 if timestamps else 2)[-1] + b"\n"
+        for record in records.data.split(b"\n")[:-1]
+    )
 
 
 @require_GET
@@ -80,8 +82,7 @@ async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     container = await asyncio.to_thread(docker_service.inspect_container, ref)
     options = replace(query.options, follow=False, tail="all")
-    api = await asyncio.to_thread(docker_service.stream_client)
-    stream = await asyncio.to_thread(docker_service.open_logs, api, container.id, options)
+    stream = await asyncio.to_thread(docker_service.open_logs, container.id, options)
 
     async def body():
         parser = LogParser(container.tty)
@@ -93,7 +94,6 @@ async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
             yield _text(parser.flush(), query.timestamps)
         finally:
             stream.close()
-            api.close()
 
     response = StreamingHttpResponse(body(), content_type="text/plain; charset=utf-8")
     filename = SAFE_FILENAME.sub("_", container.name) or container.short_id

@@ -221,7 +221,7 @@
     time.className = "ts";
     time.textContent = ts;
     el.appendChild(time);
-    if (merged && source !== undefined) {
+    if (merged) {
       const tag = document.createElement("span");
       const info = state.sources[source] || { name: `#${source}`, color: source % 8 };
       tag.className = `src src-${info.color}`;
@@ -329,7 +329,7 @@
 
   function remember(lines) {
     for (const [, ts, , source] of lines) {
-      const key = source === undefined ? 0 : source;
+      const key = source || 0;
       const position = state.positions[key];
       if (position && position.ts === ts) position.count += 1;
       else state.positions[key] = { ts, count: 1 };
@@ -350,20 +350,46 @@
     return url.toString();
   }
 
+  // Lines arrive as binary messages of records: `{stream}{source} {timestamp} {text}\n`.
+  const decoder = new TextDecoder("utf-8");
+
+  function records(buffer) {
+    const lines = [];
+    const text = decoder.decode(buffer);
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = text.length;
+      const head = text.indexOf(" ", start);
+      const stamp = text.indexOf(" ", head + 1);
+      let body = text.slice(stamp + 1, end);
+      if (body.endsWith("\r")) body = body.slice(0, -1);
+      lines.push([text.charCodeAt(start) - 48, text.slice(head + 1, stamp), body, parseInt(text.slice(start + 1, head), 10)]);
+      start = end + 1;
+    }
+    return lines;
+  }
+
   function connect(resume) {
     const generation = state.generation;
     const socket = new WebSocket(socketUrl(resume));
+    socket.binaryType = "arraybuffer";
     state.socket = socket;
+    let received = 0;
     setStatus(resume ? "Reconnecting…" : "Connecting…", "busy");
     socket.addEventListener("message", (event) => {
       if (generation !== state.generation) return;
-      const message = JSON.parse(event.data);
-      if (message.type === "lines") {
+      if (typeof event.data !== "string") {
         state.attempt = 0;
-        remember(message.lines);
-        state.queue.push({ lines: message.lines, ack: message.seq });
+        received += 1;
+        const lines = records(event.data);
+        remember(lines);
+        state.queue.push({ lines, ack: received });
         schedule();
-      } else if (message.type === "hello") {
+        return;
+      }
+      const message = JSON.parse(event.data);
+      if (message.type === "hello") {
         message.containers.forEach((c) => { state.sources[c.source] = c; });
         setStatus(describe(message.containers), "live");
       } else if (message.type === "skipped") {
