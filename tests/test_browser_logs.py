@@ -51,3 +51,20 @@ def test_live_lines_filter_escape_and_pause(page, daphne_server, make_container)
     expect(badge).to_be_hidden()
 
     assert dialogs == [], "no script from the log ran"
+
+
+def test_a_flood_keeps_a_bounded_window_and_a_trimmed_marker(page, daphne_server, make_container):
+    container = make_container(
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo flood-$i; done"], hint="ui-flood"
+    )
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    page.get_by_label("Keep in page").select_option("1000")
+    log = page.locator("[data-log]")
+
+    expect(page.locator("[data-trimmed]")).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(1500)
+
+    assert log.locator(".line").count() <= 1000
+    expect(page.locator("[data-trimmed-count]")).not_to_have_text("0")
+    page.get_by_label("Filter").fill("flood-")  # the page still answers while the flood goes on
+    expect(page.locator("[data-matches]")).to_contain_text("matching", timeout=2000)

@@ -1,0 +1,134 @@
+"""Pure units of the log path: frames and 16 KB pieces into records, times, query options."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.http import QueryDict
+from hypothesis import given
+from hypothesis import strategies as st
+
+from containers_app.log_lines import (
+    LogParser,
+    last_position,
+    lines_of,
+    parse_since,
+    since_param,
+    stamp_key,
+)
+from containers_app.log_query import parse_log_query
+
+TS = "2026-11-23T13:31:26.123456789Z"
+
+
+def frame(stream: int, payload: bytes) -> bytes:
+    return bytes([stream, 0, 0, 0]) + len(payload).to_bytes(4, "big") + payload
+
+
+def feed_in_pieces(parser: LogParser, data: bytes, cuts: list[int]) -> bytes:
+    out = b""
+    previous = 0
+    for cut in [*sorted({min(c, len(data)) for c in cuts}), len(data)]:
+        out += parser.feed(data[previous:cut]).data
+        previous = cut
+    return out + parser.flush().data
+
+
+TEXTS = st.text(alphabet=st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)))
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([1, 2]), TEXTS), max_size=20),
+    st.lists(st.integers(0, 4000), max_size=30),
+)
+def test_records_do_not_depend_on_how_reads_cut_the_stream(entries, cuts):
+    data = b"".join(frame(s, f"{TS} {text}\n".encode()) for s, text in entries)
+
+    records = feed_in_pieces(LogParser(tty=False), data, cuts)
+
+    assert lines_of(records) == [(s, 0, TS, text) for s, text in entries]
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_lines_split_by_the_daemon_are_joined(tty):
+    long = b"a" * 40_000
+    pieces = [long[i : i + 16384] for i in range(0, len(long), 16384)]
+    if tty:
+        data = b"".join(f"{TS} ".encode() + piece for piece in pieces) + b"\r\n"
+        data += f"{TS} next\r\n".encode()
+    else:
+        data = b"".join(frame(1, f"{TS} ".encode() + piece) for piece in pieces[:-1])
+        data += frame(2, f"{TS} interleaved\n".encode())
+        data += frame(1, f"{TS} ".encode() + pieces[-1] + b"\n") + frame(1, f"{TS} next\n".encode())
+
+    lines = lines_of(feed_in_pieces(LogParser(tty=tty), data, list(range(0, len(data), 999))))
+
+    texts = [text for _, _, _, text in lines]
+    assert "a" * 40_000 in texts and texts[-1] == "next"
+    assert ("interleaved" in texts) is not tty
+
+
+def test_an_unterminated_last_line_waits_for_flush():
+    parser = LogParser(tty=False, source=3)
+
+    assert parser.feed(frame(1, f"{TS} no newline yet".encode())).count == 0
+    flushed = parser.flush()
+
+    assert lines_of(flushed.data) == [(1, 3, TS, "no newline yet")]
+
+
+def test_invalid_utf8_is_replaced_not_fatal():
+    records = LogParser(tty=False).feed(frame(1, f"{TS} ".encode() + b"caf\xe9\n"))
+
+    assert lines_of(records.data)[0][3] == "caf\ufffd"
+
+
+def test_last_position_counts_the_lines_sharing_the_last_timestamp():
+    records = "".join(f"10 {ts} x\n" for ts in ["T1", "T2", "T2", "T2"]).encode()
+
+    assert last_position(records) == ("T2", 3)
+
+
+def test_timestamps_compare_exactly_and_become_since_values():
+    assert stamp_key("2026-11-23T13:31:26.24Z") > stamp_key("2026-11-23T13:31:26.2399Z")
+    assert (
+        since_param("2026-11-23T13:31:26.5Z")
+        == f"{int(datetime(2026, 11, 23, 13, 31, 26, tzinfo=UTC).timestamp())}.500000000"
+    )
+
+
+def test_since_accepts_durations_times_and_unix_seconds():
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    assert parse_since("10m", now) == f"{now.timestamp() - 600:.9f}"
+    assert parse_since("1h30m", now) == f"{now.timestamp() - 5400:.9f}"
+    assert (
+        parse_since("2026-11-23T10:00", now)
+        == f"{datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp():.9f}"
+    )
+    assert parse_since("1700000000") == "1700000000"
+    assert parse_since("") == ""
+    with pytest.raises(ValueError, match="write a duration"):
+        parse_since("yesterday")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("tail=lots", "tail takes a number"),
+        ("stdout=maybe", "stdout takes 1 or 0"),
+        ("stdout=0&stderr=0", "choose stdout, stderr or both"),
+        ("resume=0:not-a-time:1", "resume takes SOURCE:TIMESTAMP:COUNT"),
+    ],
+)
+def test_log_query_refuses_bad_values(query, message):
+    with pytest.raises(ValueError, match=message):
+        parse_log_query(QueryDict(query))
+
+
+def test_log_query_defaults_and_resume():
+    query = parse_log_query(QueryDict(f"resume=2:{TS}:3&follow=0"))
+
+    assert (query.options.tail, query.options.follow, query.options.stdout) == ("100", False, True)
+    assert query.resume[2].timestamp == TS and query.resume[2].count == 3
