@@ -126,7 +126,9 @@ def test_run_form_and_shown_command_make_the_same_container(
     ours = docker_api.inspect_container(name)
     theirs = docker_api.inspect_container(f"{name}-cli")
     same_hostname = bool(fields.get("hostname"))
-    assert comparable(ours, same_hostname) == comparable(theirs, same_hostname)
+    mine, cli = comparable(ours, same_hostname), comparable(theirs, same_hostname)
+    differing = {field: (mine[field], cli[field]) for field in mine if mine[field] != cli[field]}
+    assert not differing, f"form and CLI differ in {differing}"
     assert ours["State"]["Running"] == theirs["State"]["Running"] == (data["mode"] == "detach")
     entry = last_entry(action=cli_argv[1])
     assert entry.outcome == "succeeded"
