@@ -4,7 +4,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format bench
+VENDOR := static/vendor
+
+.PHONY: run test install install-test vendor lint format bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -22,14 +24,24 @@ install: $(VENV)/.run-deps
 
 install-test: $(VENV)/.test-deps
 
-run: install
+# xterm.js comes from the npm registry at set-up time: never from a CDN, never committed.
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/xterm
+	cp node_modules/@xterm/xterm/lib/xterm.js node_modules/@xterm/xterm/css/xterm.css \
+	   node_modules/@xterm/addon-fit/lib/addon-fit.js $(VENDOR)/xterm/
+	touch $@
+
+vendor: $(VENDOR)/.installed
+
+run: install vendor
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_hint --url http://$(HOST):$(PORT)
 	@echo "Dockside on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) dashboard.asgi:application
 
-test: install-test
+test: install-test vendor
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,6 +55,6 @@ format: install-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install-test
+bench: install-test vendor
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) benchmarks/list_pages.py

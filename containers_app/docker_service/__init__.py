@@ -26,8 +26,10 @@ from .containers import (
     remove_container,
     rename_container,
     start_container,
+    top,
 )
 from .engine import EngineInfo, engine_info, engine_version
+from .http_streams import LogOptions, Stream, open_all_events, open_events, open_logs, open_stats
 from .images import (
     ImageDetail,
     ImageSummary,
@@ -40,6 +42,13 @@ from .images import (
     remove_image,
     tag_image,
 )
-from .logs import LogOptions, Stream, open_events, open_logs
 from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates
+from .terminal import (
+    TerminalSession,
+    end_session,
+    exec_running,
+    open_terminal,
+    path_exists,
+    resize_terminal,
+)

@@ -342,3 +342,21 @@ def commit_container(spec: CommitSpec) -> str:
             pause=spec.pause,
         )
     return result["Id"]
+
+
+@dataclass(frozen=True)
+class ProcessTable:
+    """`docker top`: the container's processes as the host's ps sees them."""
+
+    titles: tuple[str, ...]
+    processes: tuple[tuple[str, ...], ...]
+
+
+def top(ref: str) -> ProcessTable:
+    api = client()
+    with engine_call("container", ref):
+        result = api.top(ref)
+    return ProcessTable(
+        tuple(result.get("Titles") or ()),
+        tuple(tuple(row) for row in result.get("Processes") or ()),
+    )

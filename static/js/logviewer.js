@@ -252,11 +252,24 @@
 
   function flush() {
     state.scheduled = false;
+    // Lines that would leave the window at once are counted, never drawn: a flood costs
+    // at most one window of DOM work per frame.
+    const keep = options().keep;
+    const waiting = state.queue.reduce((n, item) => n + (item.lines ? item.lines.length : 0), 0);
+    let skip = Math.max(0, waiting - keep);
     const fragment = document.createDocumentFragment();
     let added = 0;
     for (const item of state.queue) {
       if (item.notice) { fragment.appendChild(item.notice); state.entries.push({ el: item.notice, notice: true }); continue; }
-      for (const line of item.lines) {
+      let lines = item.lines;
+      if (skip > 0) {
+        const dropped = Math.min(skip, lines.length);
+        lines = lines.slice(dropped);
+        skip -= dropped;
+        state.trimmed += dropped;
+        if (!state.following) state.unseen += dropped;
+      }
+      for (const line of lines) {
         const entry = lineElement(line);
         if (highlight(entry)) state.matches += 1;
         state.entries.push(entry);
@@ -278,7 +291,11 @@
   function trim() {
     const keep = options().keep;
     const excess = state.entries.length - keep;
-    if (excess <= 0) return;
+    if (excess <= 0) {
+      trimmedEl.hidden = state.trimmed === 0;
+      trimmedEl.querySelector("[data-trimmed-count]").textContent = state.trimmed.toLocaleString();
+      return;
+    }
     const height = logEl.scrollHeight;
     const removed = state.entries.splice(0, excess);
     removed.forEach((entry) => {

@@ -1,4 +1,4 @@
-"""Log and event streams of one container, read in large blocks and closable from any thread.
+"""Engine streams (logs, events, stats), read in large blocks and closable from any thread.
 
 These are requested over HTTP/1.0 on a connection of their own. Over HTTP/1.1
 the engine sends every log entry as its own chunk, which costs it and us a
@@ -176,3 +176,15 @@ def open_events(container_id: str, since: int) -> Stream:
     }
     params = {"since": since, "filters": json.dumps(filters)}
     return _open("/events", params, "container", container_id)
+
+
+def open_all_events(since: float) -> Stream:
+    """Every container and image event from `since` on, as JSON lines (`docker events`)."""
+    filters = {"type": ["container", "image"]}
+    return _open("/events", {"since": f"{since:.9f}", "filters": json.dumps(filters)}, "events", "")
+
+
+def open_stats(container_id: str) -> Stream:
+    """`docker stats`: one JSON sample a second while the container runs."""
+    path = f"/containers/{quote(container_id, safe='')}/stats"
+    return _open(path, {"stream": 1}, "container", container_id)
