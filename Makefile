@@ -28,8 +28,9 @@ install-test: $(VENV)/.test-deps
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/xterm
-	cp node_modules/@xterm/xterm/lib/xterm.js node_modules/@xterm/xterm/css/xterm.css \
-	   node_modules/@xterm/addon-fit/lib/addon-fit.js $(VENDOR)/xterm/
+	cp node_modules/@xterm/xterm/lib/xterm.js node_modules/@xterm/xterm/lib/xterm.js.map \
+	   node_modules/@xterm/xterm/css/xterm.css node_modules/@xterm/addon-fit/lib/addon-fit.js \
+	   node_modules/@xterm/addon-fit/lib/addon-fit.js.map $(VENDOR)/xterm/
 	touch $@
 
 vendor: $(VENDOR)/.installed

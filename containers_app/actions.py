@@ -33,6 +33,7 @@ from .specs import (
     RenameSpec,
     RunSpec,
     TagSpec,
+    TerminalSpec,
 )
 
 Outcome = AuditEntry.Outcome
@@ -283,6 +284,41 @@ def exec_command(actor: Actor, spec: ExecSpec) -> ProcessResult:
         result = docker_service.exec_once(spec, settings.DOCKSIDE_WAIT_TIMEOUT)
         entry.parameters = {**entry.parameters, "exit_code": result.exit_code}
         return result
+
+
+def open_terminal(
+    actor: Actor, spec: TerminalSpec, tag: str, cols: int, rows: int
+) -> tuple[AuditEntry, docker_service.TerminalSession]:
+    """Start an interactive session; its audit entry stays pending until `close_terminal`."""
+    entry = _new_entry(
+        actor,
+        "terminal",
+        target_kind="container",
+        target_name=spec.container,
+        parameters=spec_parameters(spec),
+        command=cli.command(spec, mask=True),
+    )
+    try:
+        session = docker_service.open_terminal(
+            spec.container, list(spec.command), spec.user, tag, cols, rows
+        )
+    except DockerServiceError as exc:
+        entry.finish(Outcome.FAILED, error=str(exc))
+        raise
+    entry.target_id = session.exec_id
+    entry.save(update_fields=["target_id"])
+    return entry, session
+
+
+def close_terminal(entry: AuditEntry, session: docker_service.TerminalSession) -> None:
+    """End the session's processes (the engine does not when the connection closes)."""
+    session.close()
+    try:
+        docker_service.end_session(session.container_id, session.tag)
+    except DockerServiceError as exc:
+        entry.finish(Outcome.FAILED, error=f"the session's processes may remain: {exc}")
+        return
+    entry.finish(Outcome.SUCCEEDED)
 
 
 def commit_container(actor: Actor, spec: CommitSpec) -> str:

@@ -25,6 +25,7 @@ from .specs import (
     RenameSpec,
     RunSpec,
     TagSpec,
+    TerminalSpec,
     format_cpus,
     format_memory,
 )
@@ -92,6 +93,12 @@ def _exec(spec: ExecSpec, mask: bool = False) -> list[str]:
         args += ["-w", spec.workdir]
     args += _env_items(spec.env, mask)
     return [*args, spec.container, *spec.command]
+
+
+@argv.register
+def _terminal(spec: TerminalSpec, mask: bool = False) -> list[str]:
+    user = ["-u", spec.user] if spec.user else []
+    return ["docker", "exec", "-it", *user, spec.container, *spec.command]
 
 
 @argv.register

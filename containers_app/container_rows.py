@@ -26,7 +26,8 @@ def _detail_url_template() -> str:
     return reverse("containers:detail", args=[REF_PLACEHOLDER])
 
 
-def container_row(container: ContainerSummary, visible: bool = True) -> str:
+def container_row(container: ContainerSummary, visible: bool = True, oob: str = "") -> str:
+    """One `<tr id="c-SHORTID">`; `oob` makes it an htmx out-of-band swap (outerHTML, ...)."""
     url = escape(_detail_url_template().replace(REF_PLACEHOLDER, container.short_id))
     name = escape(container.name)
     image = escape(container.image)
@@ -34,8 +35,9 @@ def container_row(container: ContainerSummary, visible: bool = True) -> str:
     created = container.created
     ports = escape(container.ports)
     search = escape(f"{container.name} {container.image} {container.id}")
+    attributes = ("" if visible else " hidden") + (f' hx-swap-oob="{oob}"' if oob else "")
     return (
-        f'<tr data-search="{search}"{"" if visible else " hidden"}>'
+        f'<tr id="c-{container.short_id}" data-search="{search}"{attributes}>'
         f'<td class="select"><input type="checkbox" name="containers" value="{name}"'
         f' form="bulk-form" aria-label="Select {name}"></td>'
         f'<td class="mono minor"><a href="{url}">{container.short_id}</a></td>'

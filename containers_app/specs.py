@@ -203,6 +203,15 @@ class ExecSpec:
 
 
 @dataclass(frozen=True)
+class TerminalSpec:
+    """`docker exec -it [-u user] container command...`: an interactive session."""
+
+    container: str
+    command: tuple[str, ...]
+    user: str = ""
+
+
+@dataclass(frozen=True)
 class CommitSpec:
     container: str
     repository: str

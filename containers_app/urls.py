@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from .views import audit, container_actions, containers, image_actions, images, logs, prune, run
+from .views import (
+    audit,
+    container_actions,
+    containers,
+    image_actions,
+    images,
+    live,
+    logs,
+    prune,
+    run,
+)
 
 containers_urls = (
     [
@@ -13,6 +23,9 @@ containers_urls = (
         path("<str:ref>/", containers.container_detail, name="detail"),
         path("<str:ref>/logs/", logs.container_logs, name="logs"),
         path("<str:ref>/logs/download", logs.download_logs, name="logs-download"),
+        path("<str:ref>/terminal/", live.container_terminal, name="terminal"),
+        path("<str:ref>/stats/", live.container_stats, name="stats"),
+        path("<str:ref>/top/", live.container_top, name="top"),
         path("<str:ref>/<str:verb>/", container_actions.container_action, name="action"),
     ],
     "containers",

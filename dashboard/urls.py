@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from containers_app.urls import audit_urls, containers_urls, images_urls
-from containers_app.views import accounts, logs, setup, system
+from containers_app.views import accounts, live, logs, setup, system
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("images/", include(images_urls)),
     path("audit/", include(audit_urls)),
     path("logs/", logs.merged_logs, name="logs"),
+    path("stats/", live.stats_page, name="stats"),
+    path("events/", live.events_page, name="events"),
     path("healthz", system.healthz, name="healthz"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -111,6 +111,17 @@ def daphne_server(docker_api, tmp_path_factory) -> Iterator[support.LiveServer]:
         yield server
 
 
+@pytest.fixture
+def cookie(django_user_model) -> str:
+    """The session cookie of a signed-in user, for websocket tests."""
+    from django.test import Client
+
+    user = django_user_model.objects.create_user("viewer", password="a-long-pass-42")
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright

@@ -193,3 +193,18 @@ def test_header_shows_engine_identity_and_counts(admin_client, docker_api, make_
         len(docker_api.containers(filters={"status": "running"}))
     )
     assert re.search(r"(\d+) images", page)
+
+
+def test_processes_tab_lists_the_container_processes(admin_client, make_container):
+    container = make_container(["sh", "-c", "sleep 4242"], hint="top")
+
+    page = admin_client.get(f"/containers/{container['Id'][:12]}/top/")
+    fragment = admin_client.get(
+        f"/containers/{container['Id'][:12]}/top/", headers={"HX-Request": "true"}
+    )
+
+    html = page.content.decode()
+    assert "sleep 4242" in text(html)
+    assert f"docker top {container['Name'][1:]}" in text(html)
+    assert fragment.content.decode().lstrip().startswith('<section id="processes"')
+    assert 'hx-trigger="every 2s"' in fragment.content.decode()

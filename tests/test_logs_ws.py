@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-from django.test import Client
 
 from containers_app import consumers, streams
 from containers_app.log_lines import stamp_key
@@ -16,14 +15,6 @@ from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
 from tests.viewers import Viewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def cookie(django_user_model) -> str:
-    user = django_user_model.objects.create_user("viewer", password="a-long-pass-42")
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 def path(container, query: str = "") -> str:

@@ -12,7 +12,7 @@ import socket
 from contextlib import suppress
 from dataclasses import dataclass
 
-from .client import client, engine_call
+from .client import DockerServiceError, client, engine_call
 from .processes import _socket_of
 
 SESSION_VARIABLE = "DOCKSIDE_SESSION"
@@ -72,8 +72,10 @@ def open_terminal(
             environment=[f"{SESSION_VARIABLE}={tag}", "TERM=xterm-256color"],
         )
         stream = api.exec_start(created["Id"], socket=True, tty=True)
-        api.exec_resize(created["Id"], height=rows, width=cols)
-    return TerminalSession(created["Id"], container_id, tag, _socket_of(stream))
+    session = TerminalSession(created["Id"], container_id, tag, _socket_of(stream))
+    with suppress(DockerServiceError):  # a process that ended at once cannot be resized
+        resize_terminal(created["Id"], cols, rows)
+    return session
 
 
 def resize_terminal(exec_id: str, cols: int, rows: int) -> None:

@@ -104,16 +104,17 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
     return buttons
 
 
+def detail_context(container: docker_service.ContainerDetail) -> dict:
+    return {
+        "container": container,
+        "actions": container_actions(container),
+        "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
+        "command": f"docker container inspect {container.name}",
+        "tab": "overview",
+    }
+
+
 @require_GET
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:
     container = docker_service.inspect_container(ref)
-    return render(
-        request,
-        "containers/detail.html",
-        {
-            "container": container,
-            "actions": container_actions(container),
-            "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
-            "command": f"docker container inspect {container.name}",
-        },
-    )
+    return render(request, "containers/detail.html", detail_context(container))

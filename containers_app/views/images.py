@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
-from ..listing import Column, build_listing
+from ..listing import Column, Listing, build_listing
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 
@@ -28,11 +28,17 @@ def _search_text(image: docker_service.ImageSummary) -> str:
     return f"{image.repository}:{image.tag} {image.id}".lower()
 
 
+def image_listing(params: QueryDict) -> Listing:
+    return build_listing(docker_service.list_images(), params, COLUMNS, _search_text, "-created")
+
+
 @require_GET
 def image_list(request: HttpRequest) -> HttpResponse:
-    images = docker_service.list_images()
-    listing = build_listing(images, request.GET, COLUMNS, _search_text, "-created")
-    return render(request, "images/list.html", {"listing": listing, "command": "docker images"})
+    return render(
+        request,
+        "images/list.html",
+        {"listing": image_listing(request.GET), "command": "docker images"},
+    )
 
 
 @require_GET

@@ -32,6 +32,7 @@ def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
             "names_json": json.dumps([container.name]),
             "download_url": reverse("containers:logs-download", args=[container.short_id]),
             "command": f"docker logs -f --tail 100 {container.name}",
+            "tab": "logs",
         },
     )
 

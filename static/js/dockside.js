@@ -10,15 +10,15 @@
     const table = document.getElementById(input.dataset.filterTable);
     if (!table || input.dataset.ready) return;
     input.dataset.ready = "1";
-    const rows = Array.from(table.tBodies[0].rows);
-    const haystacks = rows.map((row) => (row.dataset.search || "").toLowerCase());
     let timer = null;
 
     function apply() {
+      // Rows are read afresh: live updates insert and remove them.
+      const rows = Array.from(table.tBodies[0].rows);
       const needle = input.value.trim().toLowerCase();
       let shown = 0;
-      rows.forEach((row, i) => {
-        const match = !needle || haystacks[i].includes(needle);
+      rows.forEach((row) => {
+        const match = !needle || (row.dataset.search || "").toLowerCase().includes(needle);
         row.hidden = !match;
         if (match) shown += 1;
       });
@@ -42,7 +42,10 @@
 
     input.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(apply, rows.length > 2000 ? 120 : 30);
+      timer = setTimeout(apply, table.tBodies[0].rows.length > 2000 ? 120 : 30);
+    });
+    document.addEventListener("htmx:oobAfterSwap", () => {
+      if (input.value.trim()) apply();
     });
     input.form.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -1,8 +1,4 @@
-"""Websocket consumers: thin, they check access and shuttle between a LinePump and the browser.
-
-Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
-4503 engine unreachable. Origins other than Dockside's own are refused before
-the handshake (AllowedHostsOriginValidator in dashboard/asgi.py).
+"""Log consumers: thin, they check access and shuttle between a LinePump and the browser.
 
 Lines go to the browser as binary messages of records (`log_lines.py`:
 `{stream}{source} {timestamp} {text}\n` per line); everything else is JSON:
@@ -18,16 +14,15 @@ batch instead of many small ones.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.http import QueryDict
 
-from . import docker_service, streams
-from .docker_service import EngineUnavailable, NotFound
-from .log_lines import Records, stamp_key
-from .log_query import parse_log_query
-from .streams import LINES_CAPACITY, follow_logs, stop_followers
+from .. import docker_service, streams
+from ..docker_service import EngineUnavailable, NotFound
+from ..log_lines import Records, stamp_key
+from ..log_query import parse_log_query
+from ..streams import LINES_CAPACITY, follow_logs, stop_followers
+from .access import query_of, signed_in
 
 WINDOW = 2
 LINGER = 0.005  # seconds a busy stream waits to fill a batch
@@ -35,13 +30,6 @@ BUSY_WITHIN = 0.005  # a stream is busy when its previous batch left less than t
 MAX_MERGED = 50
 HISTORY_WAIT = 3.0
 PALETTE = 8
-
-
-def query_of(scope) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for key, values in parse_qs(scope.get("query_string", b"").decode("latin-1")).items():
-        query.setlist(key, values)
-    return query
 
 
 class LogsConsumer(AsyncJsonWebsocketConsumer):
@@ -55,10 +43,7 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
         self.sender = None
         self.acked = 0
         self.ack_event = asyncio.Event()
-        await self.accept()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401, reason="sign in first")
+        if not await signed_in(self):
             return
         try:
             query = parse_log_query(query_of(self.scope))

@@ -1,0 +1,225 @@
+"""Live pages: stats and engine events, sent as HTML fragments for the htmx ws extension.
+
+Every fragment carries the id of the element it replaces (htmx swaps it out
+of band); rows are inserted with `hx-swap-oob="afterbegin:#..."` and removed
+with `delete`. The consumers read the shared feeds of `hubs.py`: one engine
+stream per container for stats and one for events, whatever the number of
+viewers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from contextlib import suppress
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from .. import docker_service
+from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
+from ..hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
+from ..live_fragments import (
+    container_fragments,
+    detail_fragment,
+    engine_counts_fragment,
+    event_matches,
+    event_rows_fragment,
+    image_rows_fragment,
+    stats_panel,
+    stats_rows,
+)
+from .access import query_of, signed_in
+
+GATHER_SECONDS = 0.1  # events arriving together are answered together
+# The actions that change what a list or detail page shows (not exec_*, top, attach, ...).
+CHANGES = {
+    "create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "rename",
+    "destroy", "update", "oom", "pull", "tag", "untag", "delete", "import", "load", "commit",
+}  # fmt: skip
+
+
+class ContainerStatsConsumer(AsyncWebsocketConsumer):
+    """`/ws/containers/<ref>/stats/`: the container's stats panel, every second."""
+
+    async def connect(self) -> None:
+        self.subscription = None
+        self.task = None
+        if not await signed_in(self):
+            return
+        try:
+            container = await asyncio.to_thread(
+                docker_service.inspect_container, self.scope["url_route"]["kwargs"]["ref"]
+            )
+        except NotFound as exc:
+            await self.close(code=4404, reason=str(exc)[:120])
+            return
+        except EngineUnavailable as exc:
+            await self.close(code=4503, reason=exc.cause[:120])
+            return
+        self.history: deque = deque(maxlen=HISTORY_SAMPLES)
+        self.subscription = stats_hub.subscribe(container.id)
+        self.task = asyncio.create_task(self.forward())
+
+    async def forward(self) -> None:
+        while True:
+            kind, value = await self.subscription.get()
+            if kind == "history":
+                self.history.extend(value)
+                if not value:
+                    continue
+                kind = "sample"
+            elif kind == "sample":
+                self.history.append(value)
+            await self.send(text_data=stats_panel(self.history, kind, value))
+
+    async def disconnect(self, code) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.subscription is not None:
+            await stats_hub.leave(self.subscription)
+
+
+class StatsTableConsumer(AsyncWebsocketConsumer):
+    """`/ws/stats/?sort=cpu|memory|name`: every running container, like `docker stats`.
+
+    One shared stats feed per container (whoever else watches it), joined as
+    containers start and left as they stop.
+    """
+
+    async def connect(self) -> None:
+        self.subscriptions: dict[str, object] = {}
+        self.events = None
+        self.task = None
+        if not await signed_in(self):
+            return
+        self.sort = query_of(self.scope).get("sort", "cpu")
+        self.names: dict[str, str] = {}
+        self.latest: dict[str, object] = {}
+        self.events = events_hub.subscribe(EVENTS)
+        try:
+            running = await asyncio.to_thread(docker_service.list_containers)
+        except EngineUnavailable as exc:
+            await self.close(code=4503, reason=exc.cause[:120])
+            return
+        for container in running:
+            self.watch(container.id, container.name)
+        self.task = asyncio.create_task(self.tick())
+
+    def watch(self, container_id: str, name: str) -> None:
+        if container_id not in self.subscriptions:
+            self.names[container_id] = name
+            self.subscriptions[container_id] = stats_hub.subscribe(container_id)
+
+    async def unwatch(self, container_id: str) -> None:
+        subscription = self.subscriptions.pop(container_id, None)
+        self.latest.pop(container_id, None)
+        if subscription is not None:
+            await stats_hub.leave(subscription)
+
+    async def tick(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            while not self.events.queue.empty():
+                _, event = self.events.queue.get_nowait()
+                if event.get("Type") != "container":
+                    continue
+                container_id = event.get("Actor", {}).get("ID", "")
+                if event.get("Action") == "start":
+                    self.watch(container_id, event["Actor"].get("Attributes", {}).get("name", ""))
+                elif event.get("Action") in {"die", "destroy"}:
+                    await self.unwatch(container_id)
+            for container_id, subscription in list(self.subscriptions.items()):
+                while not subscription.queue.empty():
+                    kind, value = subscription.queue.get_nowait()
+                    if kind == "sample":
+                        self.latest[container_id] = value
+                    elif kind == "history" and value:
+                        self.latest[container_id] = value[-1]
+            rows = [(cid, self.names.get(cid, cid[:12]), s) for cid, s in self.latest.items()]
+            await self.send(text_data=stats_rows(rows, self.sort))
+
+    async def disconnect(self, code) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        for container_id in list(self.subscriptions):
+            await self.unwatch(container_id)
+        if self.events is not None:
+            await events_hub.leave(self.events)
+
+
+class EventsConsumer(AsyncWebsocketConsumer):
+    """`/ws/events/?page=...`: what changed on the engine, as the fragments a page shows.
+
+    `page=containers` (with `all=1` like `docker ps -a`), `page=container&ref=ID`,
+    `page=images`, or `page=events` (with `type`, `action`, `actor` filters).
+    Changes made anywhere, the docker CLI included, appear within a second.
+    """
+
+    async def connect(self) -> None:
+        self.subscription = None
+        self.task = None
+        if not await signed_in(self):
+            return
+        self.query = query_of(self.scope)
+        self.page = self.query.get("page", "events")
+        self.csrf_token = self.scope.get("cookies", {}).get("csrftoken", "")
+        self.shown: set[str] = set()
+        if self.page == "containers":
+            try:
+                shown = await asyncio.to_thread(
+                    docker_service.list_containers, self.query.get("all") == "1"
+                )
+            except EngineUnavailable as exc:
+                await self.close(code=4503, reason=exc.cause[:120])
+                return
+            self.shown = {c.id for c in shown}
+        self.subscription = events_hub.subscribe(EVENTS)
+        self.task = asyncio.create_task(self.forward())
+
+    async def forward(self) -> None:
+        while True:
+            batch = [await self.subscription.get()]
+            await asyncio.sleep(GATHER_SECONDS)
+            while not self.subscription.queue.empty():
+                batch.append(self.subscription.queue.get_nowait())
+            events = [value for kind, value in batch if kind == "event"]
+            if self.page != "events":
+                events = [e for e in events if e.get("Action", "").split(":")[0] in CHANGES]
+            if not events:
+                continue
+            try:
+                html = await asyncio.to_thread(self.fragments, events)
+            except DockerServiceError:
+                continue  # the engine went away: the reconnecting feed will bring news
+            if html:
+                await self.send(text_data=html)
+
+    def fragments(self, events: list[dict]) -> str:
+        """The HTML that brings this page up to date with these events (runs in a thread)."""
+        containers = {e["Actor"]["ID"] for e in events if e.get("Type") == "container"}
+        images_changed = any(e.get("Type") == "image" for e in events)
+        parts = []
+        if self.page == "containers" and containers:
+            show_all = self.query.get("all") == "1"
+            for container_id in containers:
+                parts += container_fragments(container_id, show_all, self.shown)
+        elif self.page == "container":
+            ref = self.query.get("ref", "")
+            if any(cid.startswith(ref) for cid in containers) and ref:
+                parts.append(detail_fragment(ref, self.csrf_token))
+        elif self.page == "images" and (images_changed or containers):
+            parts.append(image_rows_fragment(self.query))
+        elif self.page == "events":
+            matching = [e for e in events if event_matches(e, self.query)]
+            if matching:
+                parts.append(event_rows_fragment(matching))
+        if self.page != "events" and (containers or images_changed):
+            with suppress(DockerServiceError):
+                parts.append(engine_counts_fragment())
+        return "".join(parts)
+
+    async def disconnect(self, code) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.subscription is not None:
+            await events_hub.leave(self.subscription)

@@ -1,0 +1,114 @@
+"""The HTML fragments live pages receive over their websockets (htmx out-of-band swaps).
+
+Each function asks the engine once for what changed (never once per row) and
+renders the same templates and partials the pages themselves use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.http import QueryDict
+from django.template.loader import render_to_string
+
+from . import charts, docker_service
+from .container_rows import container_row
+from .docker_service import NotFound
+from .models import EngineEvent
+from .stats_math import StatsSample
+from .views.containers import detail_context
+from .views.images import image_listing
+
+VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists
+STATS_SORTS = {
+    "cpu": lambda row: -row[2].cpu_percent,
+    "memory": lambda row: -row[2].memory_used,
+    "name": lambda row: row[1],
+}
+
+
+def container_fragments(container_id: str, show_all: bool, shown: set[str]) -> list[str]:
+    """Insert, replace or delete one container's row; `shown` tracks the page's rows."""
+    found = docker_service.list_containers(all=True, filters={"id": [container_id]})
+    container = found[0] if found else None
+    visible = container is not None and (show_all or container.state in VISIBLE_WITHOUT_ALL)
+    if visible and container.id in shown:
+        return [container_row(container, oob="outerHTML")]
+    if visible:
+        empty = not shown
+        shown.add(container.id)
+        insert = (
+            f'<tbody hx-swap-oob="afterbegin:#container-rows">{container_row(container)}</tbody>'
+        )
+        return [insert, '<p id="containers-empty" hx-swap-oob="delete"></p>'] if empty else [insert]
+    if container_id in shown or (container and container.id in shown):
+        shown.discard(container_id)
+        return [f'<tr id="c-{container_id[:12]}" hx-swap-oob="delete"></tr>']
+    return []
+
+
+def detail_fragment(ref: str, csrf_token: str) -> str:
+    try:
+        container = docker_service.inspect_container(ref)
+    except NotFound:
+        return render_to_string("containers/_removed.html", {"ref": ref})
+    context = {**detail_context(container), "oob": True, "csrf_token": csrf_token}
+    return render_to_string("containers/detail.html#main", context)
+
+
+def image_rows_fragment(query: QueryDict) -> str:
+    return render_to_string("images/list.html#rows", {"listing": image_listing(query), "oob": True})
+
+
+def engine_counts_fragment() -> str:
+    return render_to_string(
+        "_engine_counts.html", {"engine": docker_service.engine_info(), "oob": True}
+    )
+
+
+def event_matches(event: dict, query: QueryDict) -> bool:
+    actor = event.get("Actor") or {}
+    name = (actor.get("Attributes") or {}).get("name", "")
+    wanted_actor = query.get("actor", "")
+    return (
+        (not query.get("type") or event.get("Type") == query.get("type"))
+        and (not query.get("action") or (event.get("Action") or "").startswith(query["action"]))
+        and (
+            not wanted_actor or wanted_actor in name or actor.get("ID", "").startswith(wanted_actor)
+        )
+    )
+
+
+def event_rows_fragment(events: list[dict]) -> str:
+    rows = [EngineEvent.from_engine(event) for event in reversed(events)]
+    return render_to_string("events/list.html#rows", {"events": rows, "oob": True})
+
+
+def stats_panel(history: Sequence[StatsSample], kind: str, value) -> str:
+    """The container page's stats: the latest numbers and charts of the last five minutes."""
+    latest = history[-1] if history else None
+    limit = latest.memory_limit if latest else 0
+    series = {
+        "cpu": charts.points([s.cpu_percent for s in history]),
+        "memory": charts.points([s.memory_used for s in history], top=limit),
+        "rx": charts.points(charts.rates([s.network_rx for s in history])),
+        "tx": charts.points(charts.rates([s.network_tx for s in history])),
+        "read": charts.points(charts.rates([s.block_read for s in history])),
+        "write": charts.points(charts.rates([s.block_write for s in history])),
+        "pids": charts.points([s.pids for s in history]),
+    }
+    return render_to_string(
+        "containers/_stats_panel.html",
+        {
+            "latest": latest,
+            "series": series,
+            "state": kind,
+            "detail": value,
+            "samples": len(history),
+        },
+    )
+
+
+def stats_rows(rows: list[tuple[str, str, StatsSample]], sort: str) -> str:
+    ordered = sorted(rows, key=STATS_SORTS.get(sort, STATS_SORTS["cpu"]))
+    return render_to_string("stats/_rows.html", {"rows": ordered, "oob": True})

@@ -1,0 +1,110 @@
+"""Pages fed by websockets: a container's terminal, stats and processes; /stats/ and /events/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import cli, docker_service
+from ..middleware import CONTENT_SECURITY_POLICY
+from ..models import EngineEvent
+from ..specs import TerminalSpec
+
+# xterm.js writes its cell styles into <style> elements: this page alone allows inline styles
+# (never inline script).
+TERMINAL_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+EVENT_TYPES = ("container", "image")
+RECENT_EVENTS = 200
+
+
+@require_GET
+def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    response = render(
+        request,
+        "containers/terminal.html",
+        {
+            "container": container,
+            "tab": "terminal",
+            "command": cli.command(TerminalSpec(container.name, ("/bin/sh",), "")),
+        },
+    )
+    response["Content-Security-Policy"] = TERMINAL_POLICY
+    return response
+
+
+@require_GET
+def container_stats(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    return render(
+        request,
+        "containers/stats.html",
+        {
+            "container": container,
+            "tab": "stats",
+            "command": f"docker stats {container.name}",
+        },
+    )
+
+
+@require_GET
+def container_top(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    table = docker_service.top(container.id) if container.state.running else None
+    template = "containers/top.html#processes" if request.htmx else "containers/top.html"
+    return render(
+        request,
+        template,
+        {
+            "container": container,
+            "table": table,
+            "tab": "processes",
+            "command": f"docker top {container.name}",
+        },
+    )
+
+
+@require_GET
+def stats_page(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "cpu")
+    return render(
+        request,
+        "stats/list.html",
+        {
+            "sort": sort if sort in {"cpu", "memory", "name"} else "cpu",
+            "command": "docker stats",
+        },
+    )
+
+
+@require_GET
+def events_page(request: HttpRequest) -> HttpResponse:
+    """What Dockside saw the engine do, newest first, and what it does from now on."""
+    events = EngineEvent.objects.all()
+    kind = request.GET.get("type", "")
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if kind in EVENT_TYPES:
+        events = events.filter(type=kind)
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor:
+        events = events.filter(actor_name__icontains=actor) | events.filter(
+            actor_id__startswith=actor
+        )
+    return render(
+        request,
+        "events/list.html",
+        {
+            "events": events[:RECENT_EVENTS],
+            "type": kind,
+            "action": action,
+            "actor": actor,
+            "types": EVENT_TYPES,
+            "query": request.GET.urlencode(),
+            "command": "docker events",
+        },
+    )

@@ -1,0 +1,117 @@
+// Dockside terminal: xterm.js on a websocket to `docker exec -it`. Bytes both ways.
+"use strict";
+
+(function () {
+  const root = document.querySelector("[data-terminal]");
+  if (!root || !window.Terminal) return;
+
+  const controls = root.querySelector("[data-terminal-controls]");
+  const statusEl = root.querySelector("[data-terminal-status]");
+  const screen = root.querySelector("[data-terminal-screen]");
+  const commandEl = document.getElementById("docker-command");
+  const customField = root.querySelector("[data-custom]");
+  const encoder = new TextEncoder();
+
+  const term = new window.Terminal({
+    cursorBlink: true,
+    convertEol: false,
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    fontSize: 14,
+    scrollback: 5000,
+    theme: { background: "#0d1117", foreground: "#d7dde4", cursor: "#d7dde4", selectionBackground: "#264f78" },
+  });
+  const fit = new window.FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open(screen);
+  fit.fit();
+
+  let socket = null;
+
+  function quote(arg) {
+    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
+  }
+
+  function choices() {
+    const data = new FormData(controls);
+    return {
+      shell: data.get("shell") || "auto",
+      command: (data.get("command") || "").trim(),
+      user: (data.get("user") || "").trim(),
+    };
+  }
+
+  function showCommand() {
+    const c = choices();
+    customField.hidden = c.shell !== "custom";
+    const program = c.shell === "custom" ? (c.command || "COMMAND") : c.shell === "auto" ? "/bin/bash || /bin/sh" : `/bin/${c.shell}`;
+    const user = c.user ? ` -u ${quote(c.user)}` : "";
+    commandEl.textContent = `docker exec -it${user} ${root.dataset.container} ${program}`;
+  }
+
+  function setStatus(text, kind) {
+    statusEl.textContent = text;
+    statusEl.className = `log-status ${kind || ""}`;
+  }
+
+  function connect() {
+    if (socket) socket.close(1000);
+    const c = choices();
+    const url = new URL(root.dataset.socket, window.location.href);
+    url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("shell", c.shell);
+    if (c.shell === "custom") url.searchParams.set("command", c.command);
+    if (c.user) url.searchParams.set("user", c.user);
+    url.searchParams.set("cols", term.cols);
+    url.searchParams.set("rows", term.rows);
+    term.reset();
+    setStatus("Connecting…", "busy");
+    const current = new WebSocket(url.toString());
+    current.binaryType = "arraybuffer";
+    socket = current;
+    current.addEventListener("message", (event) => {
+      if (typeof event.data !== "string") {
+        term.write(new Uint8Array(event.data));
+        return;
+      }
+      const message = JSON.parse(event.data);
+      if (message.state === "open") {
+        commandEl.textContent = message.command;
+        setStatus("Connected: the session ends when you leave this page", "live");
+        term.focus();
+      } else if (message.state === "exited") {
+        setStatus("The process has ended.", "stopped");
+      }
+    });
+    current.addEventListener("close", (event) => {
+      if (socket !== current) return;
+      if (event.code === 1000) setStatus("Session closed.", "stopped");
+      else if (event.code === 4401) setStatus("Signed out: sign in again.", "error");
+      else if (event.reason) setStatus(`Cannot open a terminal: ${event.reason}`, "error");
+      else setStatus("The connection was lost. Open a new session to go on.", "error");
+    });
+  }
+
+  term.onData((data) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+  });
+  term.onBinary((data) => {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const bytes = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i += 1) bytes[i] = data.charCodeAt(i) & 255;
+    socket.send(bytes);
+  });
+  term.onResize(({ cols, rows }) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ resize: [cols, rows] }));
+  });
+  window.addEventListener("resize", () => fit.fit());
+
+  controls.addEventListener("input", showCommand);
+  controls.addEventListener("change", showCommand);
+  controls.addEventListener("submit", (event) => {
+    event.preventDefault();
+    connect();
+  });
+
+  showCommand();
+  if (!controls.querySelector("button").textContent.includes("Not running")) connect();
+})();

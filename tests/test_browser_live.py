@@ -1,0 +1,55 @@
+"""Chromium against a live Daphne: the terminal, and pages that follow the engine."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import support
+
+pytestmark = pytest.mark.browser
+
+
+def test_terminal_runs_what_is_typed(page, daphne_server, make_container):
+    container = make_container(hint="ui-term")
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/terminal/")
+
+    expect(page.locator("[data-terminal-status]")).to_contain_text("Connected")
+    expect(page.locator("#docker-command")).to_have_text(
+        f"docker exec -it {container['Name'][1:]} /bin/sh"
+    )
+    page.locator(".xterm").click()
+    page.keyboard.type("echo hello; echo $((40+2))")
+    page.keyboard.press("Enter")
+
+    rows = page.locator(".xterm-rows")
+    expect(rows).to_contain_text("hello")
+    expect(rows).to_contain_text("42")
+    support.screenshot(page, "terminal")
+
+
+def test_a_cli_stop_changes_the_row_without_a_reload(page, daphne_server, make_container):
+    container = make_container(hint="ui-live")
+    page.goto(f"{daphne_server.url}/containers/?all=1")
+    row = page.locator(f"#c-{container['Id'][:12]}")
+    expect(row).to_contain_text("Up ")
+    marker = page.evaluate("() => (window.dockside_marker = Math.random())")
+    page.wait_for_timeout(500)  # the live socket is open
+
+    subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
+
+    expect(row).to_contain_text("Exited", timeout=3000)
+    assert page.evaluate("() => window.dockside_marker") == marker, "no reload"
+    subprocess.run(["docker", "start", container["Id"]], check=True, capture_output=True)
+    expect(row).to_contain_text("Up ", timeout=3000)
+
+
+def test_stats_page_draws_live_numbers(page, daphne_server, make_container):
+    container = make_container(hint="ui-stats", host_config={"mem_limit": "64m"})
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/stats/")
+
+    expect(page.locator('[data-stat="memory"]')).to_contain_text("/ 64MiB", timeout=6000)
+    expect(page.locator(".spark polyline").first).to_be_attached()
+    support.screenshot(page, "container-stats")

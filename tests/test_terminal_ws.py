@@ -1,0 +1,169 @@
+"""Interactive `docker exec -it` over a websocket, against real containers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+
+from containers_app.models import AuditEntry
+from tests import support
+from tests.test_image_pages import build_image
+from tests.viewers import ORIGIN, application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Terminal:
+    def __init__(self, container, cookie, query: str = ""):
+        from channels.testing import WebsocketCommunicator
+
+        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", ORIGIN)]
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        path = f"/ws/containers/{container['Id'][:12]}/exec/{query}"
+        self.socket = WebsocketCommunicator(application, path, headers=headers)
+        self.output = b""
+        self.statuses = []
+        self.closed = None
+
+    async def open(self):
+        connected, _ = await self.socket.connect(timeout=10)
+        assert connected
+        await self.until(lambda t: t.statuses or t.closed is not None)
+        return self
+
+    async def type(self, text: str) -> None:
+        await self.socket.send_to(bytes_data=text.encode())
+
+    async def until(self, predicate, timeout: float = 10.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate(self):
+            remaining = deadline - loop.time()
+            assert remaining > 0, f"timed out; output {self.output[-300:]!r} {self.statuses}"
+            message = await self.socket.receive_output(timeout=remaining)
+            if message["type"] == "websocket.close":
+                self.closed = message.get("code")
+                self.reason = message.get("reason", "")
+                return
+            if message.get("bytes") is not None:
+                self.output += message["bytes"]
+            else:
+                self.statuses.append(json.loads(message["text"]))
+
+
+def processes(docker_api, container) -> list[str]:
+    return [row[-1] for row in docker_api.top(container["Id"])["Processes"]]
+
+
+async def test_a_command_runs_and_its_output_comes_back(cookie, make_container):
+    container = make_container(hint="term")
+    terminal = await Terminal(container, cookie).open()
+
+    await terminal.type("echo hello $((6*7))\r")
+    await terminal.until(lambda t: b"hello 42" in t.output)
+    await terminal.socket.disconnect()
+
+    assert terminal.statuses[0]["command"] == f"docker exec -it {container['Name'][1:]} /bin/sh"
+    entry = await AuditEntry.objects.aget(action="terminal", target_name=container["Name"][1:])
+    assert entry.command == f"docker exec -it {container['Name'][1:]} /bin/sh"
+    assert entry.outcome == "succeeded" and entry.duration is not None
+
+
+async def test_resize_reaches_the_tty(cookie, make_container):
+    container = make_container(hint="resize")
+    terminal = await Terminal(container, cookie, "?cols=100&rows=30").open()
+
+    await terminal.type("stty size\r")
+    await terminal.until(lambda t: b"30 100" in t.output)
+    await terminal.socket.send_to(text_data=json.dumps({"resize": [132, 43]}))
+    await asyncio.sleep(0.3)
+    await terminal.type("stty size\r")
+    await terminal.until(lambda t: b"43 132" in t.output)
+    await terminal.socket.disconnect()
+
+
+async def test_multibyte_characters_survive(cookie, make_container):
+    container = make_container(hint="utf8")
+    terminal = await Terminal(container, cookie).open()
+
+    await terminal.type("printf 'gr\\303\\274\\303\\237 \\342\\230\\200\\n'\r")
+    await terminal.until(lambda t: "grüß ☀".encode() in t.output)
+    await terminal.socket.disconnect()
+
+
+async def test_closing_the_socket_ends_the_session_processes(cookie, make_container, docker_api):
+    container = make_container(hint="orphans")
+    terminal = await Terminal(container, cookie).open()
+    await terminal.type("sleep 777 & sleep 778\r")
+    await asyncio.sleep(0.8)
+    assert "sleep 777" in processes(docker_api, container)
+
+    await terminal.socket.disconnect()
+
+    for _ in range(30):
+        left = [
+            p
+            for p in processes(docker_api, container)
+            if p in {"sleep 777", "sleep 778", "/bin/sh"}
+        ]
+        if not left:
+            break
+        await asyncio.sleep(0.2)
+    assert not left, f"still running after the session closed: {left}"
+    assert any("sh -c trap" in p for p in processes(docker_api, container)), (
+        "the main process stays"
+    )
+
+
+async def test_exiting_the_shell_closes_the_socket(cookie, make_container):
+    container = make_container(hint="exit")
+    terminal = await Terminal(container, cookie).open()
+
+    await terminal.type("exit\r")
+    await terminal.until(lambda t: t.closed is not None)
+
+    assert terminal.closed == 1000
+    assert terminal.statuses[-1]["state"] == "exited"
+
+
+async def test_auto_picks_bash_when_the_image_has_it(cookie, make_container, docker_api):
+    tag = f"dockside-test/with-bash:{uuid.uuid4().hex[:6]}"
+    script = "printf '#!/bin/sh\\nexec /bin/sh \"$@\"\\n' > /bin/bash && chmod +x /bin/bash"
+    build_image(docker_api, f"FROM {support.BASE_IMAGE}\nRUN {script}\n", tag)
+    container = make_container(image=tag, hint="bash")
+
+    terminal = await Terminal(container, cookie, "?user=nobody").open()
+    await terminal.socket.disconnect()
+
+    assert (
+        terminal.statuses[0]["command"]
+        == f"docker exec -it -u nobody {container['Name'][1:]} /bin/bash"
+    )
+
+
+async def test_a_custom_command_runs_instead_of_a_shell(cookie, make_container):
+    container = make_container(hint="custom")
+    terminal = await Terminal(container, cookie, "?shell=custom&command=cat+/etc/group").open()
+
+    await terminal.until(lambda t: b"nogroup" in t.output and t.closed is not None)
+
+    assert terminal.statuses[0]["command"].endswith("cat /etc/group")
+
+
+async def test_stopped_container_and_anonymous_viewer_are_refused(make_container, cookie):
+    stopped = make_container(["true"], hint="stoppedterm", wait=True)
+    running = make_container(hint="anonterm")
+
+    refused = Terminal(stopped, cookie)
+    await refused.socket.connect()
+    await refused.until(lambda t: t.closed is not None)
+    anonymous = Terminal(running, None)
+    await anonymous.socket.connect()
+    await anonymous.until(lambda t: t.closed is not None)
+
+    assert refused.closed == 4409
+    assert anonymous.closed == 4401
