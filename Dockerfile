@@ -1,3 +1,9 @@
+# Dockside in a container (see docker-compose.yml). Not built by CI: no registry is reachable there.
+FROM node:20-slim AS vendor
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.12-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DOCKSIDE_DATA_DIR=/data
@@ -6,6 +12,7 @@ COPY dashboard ./dashboard
 COPY containers_app ./containers_app
 COPY templates ./templates
 COPY static ./static
+COPY --from=vendor /build/node_modules/@xterm/xterm/lib/xterm.js /build/node_modules/@xterm/xterm/lib/xterm.js.map /build/node_modules/@xterm/xterm/css/xterm.css /build/node_modules/@xterm/addon-fit/lib/addon-fit.js /build/node_modules/@xterm/addon-fit/lib/addon-fit.js.map ./static/vendor/xterm/
 RUN pip install --no-cache-dir -e . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 EXPOSE 8000

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from containers_app import consumers, streams
+from containers_app import streams
+from containers_app.consumers import logs as log_consumers
 from containers_app.log_lines import stamp_key
 from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
 from tests.viewers import Viewer
@@ -223,7 +224,7 @@ async def test_a_slow_viewer_gets_a_skipped_marker_and_nothing_is_lost(
     monkeypatch.setattr(streams, "LINES_CAPACITY", 2_000)
     monkeypatch.setattr(streams, "STALL_SECONDS", 0.2)
     monkeypatch.setattr(streams, "BATCH_LINES", 500)
-    monkeypatch.setattr(consumers, "WINDOW", 2)
+    monkeypatch.setattr(log_consumers, "WINDOW", 2)
     container = make_container(["sh", "-c", "seq 1 30000; sleep 600"], hint="slow")
     await asyncio.sleep(1)
     viewer = Viewer(path(container, "?tail=all"), cookie)
