@@ -29,6 +29,7 @@ from .frames import HEADER_SIZE, STDOUT
 LogLine = tuple[int, int, str, str]  # stream, source, timestamp, text: records decoded
 HEADER = struct.Struct(">B3xI")  # stream byte, three zero bytes, big-endian payload size
 SPLIT_SIZE = 16 * 1024  # the engine cuts longer lines into entries of this many bytes
+MAX_LINE = 1024 * 1024  # a longer line (a progress bar that never prints \n) is cut here
 TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) ")
 
 
@@ -95,15 +96,23 @@ class LogParser:
         return count
 
     def _entry(self, stream: int, payload: bytes, out: bytearray) -> int:
-        """One log entry, `TIMESTAMP SP text`, ending in a newline unless it was split."""
+        """One log entry, `TIMESTAMP SP text`, ending in a newline unless it was split.
+
+        Pieces are joined up to MAX_LINE bytes; a longer line is delivered in
+        parts of that size, so memory stays bounded whatever a container prints.
+        """
         pending = self._partial.pop(stream, None)
         if pending is not None:  # a continuation: its own timestamp goes, its text stays
             space = payload.find(b" ")
             pending += payload[space + 1 :] if space > 0 else payload
             payload = pending
         if not payload.endswith(b"\n"):
-            self._partial[stream] = bytearray(payload)
-            return 0
+            if len(payload) < MAX_LINE:
+                self._partial[stream] = bytearray(payload)
+                return 0
+            space = payload.find(b" ")
+            self._partial[stream] = bytearray(payload[: space + 1])  # the line goes on
+            payload = bytes(payload) + b"\n"
         out += self._prefix[stream] + payload.rstrip(b"\r\n") + b"\n"
         return 1
 

@@ -28,6 +28,7 @@ from .docker_service import Conflict, DockerServiceError, EngineUnavailable, Log
 from .log_lines import LogParser, Records, last_position, since_param, stamp_key
 
 LINES_CAPACITY = 20_000  # lines a viewer may have waiting on the server
+BYTES_CAPACITY = 16 * 1024 * 1024  # and bytes: lines can be long
 STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
 BATCH_LINES = 5_000  # at most this many lines per websocket message
 BACKOFF = (0.5, 1, 2, 4, 8)
@@ -67,6 +68,7 @@ class LinePump:
         self._capacity = capacity or LINES_CAPACITY
         self._items: deque = deque()
         self._lines = 0
+        self._bytes = 0
         self._skipped = 0
         self._closed = False
         self._condition = threading.Condition()
@@ -78,16 +80,18 @@ class LinePump:
             return
         with self._condition:
             deadline = time.monotonic() + STALL_SECONDS
-            while not self._closed and self._lines + records.count > self._capacity:
+            while not self._closed and self._full(records):
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._drop_oldest(self._lines + records.count - self._capacity)
+                if remaining <= 0:  # the viewer is stuck: the oldest waiting lines go
+                    while self._lines and self._full(records):
+                        self._drop_oldest(max(1, self._lines + records.count - self._capacity))
                     break
                 self._condition.wait(remaining)
             if self._closed:
                 return
             self._items.append(("lines", source, records))
             self._lines += records.count
+            self._bytes += len(records.data)
         self._wake()
 
     def put_status(self, source: int, status: dict) -> None:
@@ -97,14 +101,21 @@ class LinePump:
             self._items.append(("status", source, status))
         self._wake()
 
+    def _full(self, records: Records) -> bool:
+        return (
+            self._lines + records.count > self._capacity
+            or self._bytes + len(records.data) > BYTES_CAPACITY
+        )
+
     def _drop_oldest(self, count: int) -> None:
         kept: deque = deque()
         for kind, source, payload in self._items:
             if kind == "lines" and count > 0:
                 dropped = min(count, payload.count)
-                payload = split_records(payload, dropped)[1]
+                head, payload = split_records(payload, dropped)
                 count -= dropped
                 self._lines -= dropped
+                self._bytes -= len(head.data)
                 self._skipped += dropped
                 if not payload:
                     continue
@@ -134,12 +145,14 @@ class LinePump:
                             taken.append((kind, source, head))
                             self._items[0] = (kind, source, tail)
                             self._lines -= budget
+                            self._bytes -= len(head.data)
                             budget = 0
                             break
                         self._items.popleft()
                         taken.append((kind, source, payload))
                         if kind == "lines":
                             self._lines -= payload.count
+                            self._bytes -= len(payload.data)
                             budget -= payload.count
                     self._condition.notify_all()
                     return skipped, taken
@@ -150,6 +163,7 @@ class LinePump:
         with self._condition:
             self._closed = True
             self._items.clear()
+            self._lines = self._bytes = 0
             self._condition.notify_all()
         self._wake()
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from containers_app.log_lines import (
+    MAX_LINE,
     LogParser,
     last_position,
     lines_of,
@@ -132,3 +133,14 @@ def test_log_query_defaults_and_resume():
 
     assert (query.options.tail, query.options.follow, query.options.stdout) == ("100", False, True)
     assert query.resume[2].timestamp == TS and query.resume[2].count == 3
+
+
+def test_a_line_that_never_ends_is_delivered_in_bounded_parts():
+    parser = LogParser(tty=False)
+    piece = frame(1, f"{TS} ".encode() + b"p" * 16384)
+
+    delivered = b"".join(parser.feed(piece).data for _ in range(200))  # 3.2 MB, no newline
+
+    lines = lines_of(delivered)
+    assert len(lines) == 3 and all(len(text) <= MAX_LINE for *_, text in lines)
+    assert len(parser._partial[1]) < MAX_LINE, "what waits for the rest stays bounded"

@@ -8,10 +8,50 @@ than Dockside's own are refused before the handshake
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
 from urllib.parse import parse_qs
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
+
+logger = logging.getLogger(__name__)
+
+
+class ReleasingConsumer(AsyncWebsocketConsumer):
+    """A consumer whose `release()` runs once, however the socket ends, even by a failure.
+
+    Channels does not call `disconnect()` when a handler raises; a consumer that
+    holds threads, engine streams or exec sessions must not depend on that.
+    Messages from the browser skip Channels' per-message database clean-up:
+    these consumers use the database only while they connect.
+    """
+
+    released = False
+
+    async def release(self) -> None:
+        """Stop what the consumer started (threads, streams, subscriptions)."""
+
+    async def disconnect(self, code) -> None:
+        if not self.released:
+            self.released = True
+            await self.release()
+
+    async def dispatch(self, message) -> None:
+        try:
+            if message["type"] == "websocket.receive":
+                await self.websocket_receive(message)
+            else:
+                await super().dispatch(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            logger.exception("websocket consumer failed; closing it")
+            await self.disconnect(1011)
+            with suppress(Exception):
+                await self.close(code=1011)
+            raise StopConsumer from None
 
 
 def query_of(scope) -> QueryDict:

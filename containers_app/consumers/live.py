@@ -13,8 +13,6 @@ import asyncio
 from collections import deque
 from contextlib import suppress
 
-from channels.generic.websocket import AsyncWebsocketConsumer
-
 from .. import docker_service
 from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
 from ..hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
@@ -28,7 +26,7 @@ from ..live_fragments import (
     stats_panel,
     stats_rows,
 )
-from .access import query_of, signed_in
+from .access import ReleasingConsumer, query_of, signed_in
 
 GATHER_SECONDS = 0.1  # events arriving together are answered together
 # The actions that change what a list or detail page shows (not exec_*, top, attach, ...).
@@ -38,7 +36,7 @@ CHANGES = {
 }  # fmt: skip
 
 
-class ContainerStatsConsumer(AsyncWebsocketConsumer):
+class ContainerStatsConsumer(ReleasingConsumer):
     """`/ws/containers/<ref>/stats/`: the container's stats panel, every second."""
 
     async def connect(self) -> None:
@@ -72,14 +70,14 @@ class ContainerStatsConsumer(AsyncWebsocketConsumer):
                 self.history.append(value)
             await self.send(text_data=stats_panel(self.history, kind, value))
 
-    async def disconnect(self, code) -> None:
+    async def release(self) -> None:
         if self.task is not None:
             self.task.cancel()
         if self.subscription is not None:
             await stats_hub.leave(self.subscription)
 
 
-class StatsTableConsumer(AsyncWebsocketConsumer):
+class StatsTableConsumer(ReleasingConsumer):
     """`/ws/stats/?sort=cpu|memory|name`: every running container, like `docker stats`.
 
     One shared stats feed per container (whoever else watches it), joined as
@@ -120,8 +118,8 @@ class StatsTableConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(1)
             while not self.events.queue.empty():
-                _, event = self.events.queue.get_nowait()
-                if event.get("Type") != "container":
+                kind, event = self.events.queue.get_nowait()
+                if kind != "event" or event.get("Type") != "container":
                     continue
                 container_id = event.get("Actor", {}).get("ID", "")
                 if event.get("Action") == "start":
@@ -138,7 +136,7 @@ class StatsTableConsumer(AsyncWebsocketConsumer):
             rows = [(cid, self.names.get(cid, cid[:12]), s) for cid, s in self.latest.items()]
             await self.send(text_data=stats_rows(rows, self.sort))
 
-    async def disconnect(self, code) -> None:
+    async def release(self) -> None:
         if self.task is not None:
             self.task.cancel()
         for container_id in list(self.subscriptions):
@@ -147,7 +145,7 @@ class StatsTableConsumer(AsyncWebsocketConsumer):
             await events_hub.leave(self.events)
 
 
-class EventsConsumer(AsyncWebsocketConsumer):
+class EventsConsumer(ReleasingConsumer):
     """`/ws/events/?page=...`: what changed on the engine, as the fragments a page shows.
 
     `page=containers` (with `all=1` like `docker ps -a`), `page=container&ref=ID`,
@@ -218,7 +216,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
                 parts.append(engine_counts_fragment())
         return "".join(parts)
 
-    async def disconnect(self, code) -> None:
+    async def release(self) -> None:
         if self.task is not None:
             self.task.cancel()
         if self.subscription is not None:

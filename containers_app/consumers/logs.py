@@ -14,15 +14,14 @@ batch instead of many small ones.
 from __future__ import annotations
 
 import asyncio
-
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+import json
 
 from .. import docker_service, streams
 from ..docker_service import EngineUnavailable, NotFound
 from ..log_lines import Records, stamp_key
 from ..log_query import parse_log_query
 from ..streams import LINES_CAPACITY, follow_logs, stop_followers
-from .access import query_of, signed_in
+from .access import ReleasingConsumer, query_of, signed_in
 
 WINDOW = 2
 LINGER = 0.005  # seconds a busy stream waits to fill a batch
@@ -32,7 +31,7 @@ HISTORY_WAIT = 3.0
 PALETTE = 8
 
 
-class LogsConsumer(AsyncJsonWebsocketConsumer):
+class LogsConsumer(ReleasingConsumer):
     """`/ws/containers/<ref>/logs/`: one container's log, history then live."""
 
     merged = False
@@ -41,7 +40,7 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
         self.pump = None
         self.followers = []
         self.sender = None
-        self.acked = 0
+        self.acked = self.sequence = 0
         self.ack_event = asyncio.Event()
         if not await signed_in(self):
             return
@@ -84,22 +83,20 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
     def find_containers(self) -> list[docker_service.ContainerDetail]:
         return [docker_service.inspect_container(self.scope["url_route"]["kwargs"]["ref"])]
 
-    async def dispatch(self, message) -> None:
-        """Acks come many a second: skip Channels' per-message database clean-up for them.
-
-        This consumer uses the database only while it connects (the session).
-        """
-        if message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
-        else:
-            await super().dispatch(message)
-
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        """Acks: `{"ack": n}`, n no more than the batches sent; anything else is ignored."""
+        try:
+            content = json.loads(text_data or "null")
+        except ValueError:
+            return
         if isinstance(content, dict) and isinstance(content.get("ack"), int):
-            self.acked = max(self.acked, content["ack"])
+            self.acked = max(self.acked, min(content["ack"], self.sequence))
             self.ack_event.set()
 
-    async def disconnect(self, code) -> None:
+    async def send_json(self, content) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def release(self) -> None:
         if self.sender is not None:
             self.sender.cancel()
         if self.pump is not None:
@@ -120,7 +117,6 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
         return skipped + more_skipped, items + more
 
     async def send_lines(self) -> None:
-        sequence = 0
         ended = set()
         last_sent = 0.0
         skipped, items = await self.first_items()
@@ -129,9 +125,9 @@ class LogsConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "skipped", "count": skipped})
             for kind, source, payload in self.arrange(items):
                 if kind == "lines":
-                    sequence += 1
+                    self.sequence += 1
                     await self.send(bytes_data=payload.data)
-                    while sequence - self.acked >= WINDOW:
+                    while self.sequence - self.acked >= WINDOW:
                         self.ack_event.clear()
                         await self.ack_event.wait()
                     continue

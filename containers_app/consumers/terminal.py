@@ -19,12 +19,10 @@ import threading
 import uuid
 from contextlib import suppress
 
-from channels.generic.websocket import AsyncWebsocketConsumer
-
 from .. import actions, cli, docker_service
 from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
 from ..specs import TerminalSpec
-from .access import query_of, signed_in
+from .access import ReleasingConsumer, query_of, signed_in
 
 OUTPUT_QUEUE = 64
 SHELLS = {"bash": ["/bin/bash"], "sh": ["/bin/sh"]}
@@ -43,10 +41,12 @@ def shell_command(container_id: str, shell: str, command: str) -> list[str]:
 
 
 def _size(value: str | None, default: int, limit: int) -> int:
-    return max(1, min(limit, int(value))) if value and value.isdigit() else default
+    if not value or not value.isascii() or not value.isdigit():
+        return default
+    return max(1, min(limit, int(value)))
 
 
-class TerminalConsumer(AsyncWebsocketConsumer):
+class TerminalConsumer(ReleasingConsumer):
     async def connect(self) -> None:
         self.closing = threading.Event()
         self.session = None
@@ -128,12 +128,13 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if self.session is None:
             return
         if bytes_data is not None:
-            await asyncio.to_thread(self.session.write, bytes_data)
+            with suppress(OSError):  # the process has just ended; the status says so
+                await asyncio.to_thread(self.session.write, bytes_data)
             return
         try:
             message = json.loads(text_data or "{}")
             cols, rows = (int(n) for n in message["resize"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             return
         with_limits = max(1, min(cols, 1000)), max(1, min(rows, 500))
         with suppress(DockerServiceError):  # the session has just ended; the status says so
@@ -141,7 +142,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 docker_service.resize_terminal, self.session.exec_id, *with_limits
             )
 
-    async def disconnect(self, code) -> None:
+    async def release(self) -> None:
         self.closing.set()
         if self.sender is not None:
             self.sender.cancel()
