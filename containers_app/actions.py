@@ -19,7 +19,7 @@ from django.http import HttpRequest
 
 from . import cli, docker_service
 from .docker_service import DockerServiceError, ProcessResult, PruneResult, RemovedImage
-from .masking import MASK, looks_secret, mask_text
+from .masking import mask_text, mask_value
 from .models import AuditEntry
 from .references import parse_image_reference
 from .specs import (
@@ -65,17 +65,17 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _masked(value):
-    """Spec fields as JSON, with secret-looking environment values hidden."""
+    """Spec fields as JSON, with secret-looking values (env, URL passwords) hidden."""
     if isinstance(value, dict):
         return {key: _masked(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         if value and all(isinstance(item, list | tuple) and len(item) == 2 for item in value):
             return [
-                [k, MASK if isinstance(k, str) and v and looks_secret(k) else _masked(v)]
+                [k, mask_value(k, v)[0] if isinstance(k, str) and isinstance(v, str) else v]
                 for k, v in value
             ]
         return [_masked(item) for item in value]
-    return value
+    return mask_text(value) if isinstance(value, str) else value
 
 
 def spec_parameters(spec) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -57,7 +57,7 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(
                 started_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
             )
-        if data["until"]:
+        if data["until"] and data["until"] < date.max:
             end = datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=zone)
             entries = entries.filter(started_at__lt=end)
         return entries

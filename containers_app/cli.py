@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from functools import singledispatch
 
-from .masking import MASK, looks_secret
+from .masking import mask_text, mask_value
 from .specs import (
     DEFAULT_KILL_SIGNAL,
     CommitSpec,
@@ -34,14 +34,14 @@ from .specs import (
 def _env_items(env: tuple[tuple[str, str], ...], mask: bool) -> list[str]:
     argv = []
     for key, value in env:
-        shown = MASK if mask and value and looks_secret(key) else value
+        shown = mask_value(key, value)[0] if mask else value
         argv += ["-e", f"{key}={shown}"]
     return argv
 
 
 @singledispatch
 def argv(spec, mask: bool = False) -> list[str]:
-    """The docker CLI argument list for a spec; `mask` hides secret-looking env values."""
+    """The docker CLI argument list for a spec; `mask` hides secret env values (see `command`)."""
     raise TypeError(f"no docker command for {type(spec).__name__}")
 
 
@@ -181,8 +181,13 @@ def join(args: list[str]) -> str:
 
 
 def command(spec, mask: bool = False) -> str:
-    """The command as one shell-quoted line, ready to paste."""
-    return join(argv(spec, mask=mask))
+    """The command as one shell-quoted line, ready to paste.
+
+    `mask` (for the audit log) hides secret-looking env values and, in every
+    argument, URL passwords and `KEY=VALUE` secrets (`sh -c "TOKEN=..."`).
+    """
+    args = argv(spec, mask=mask)
+    return join([mask_text(arg) for arg in args] if mask else args)
 
 
 # --- docker run / docker create, read back -------------------------------

@@ -200,8 +200,9 @@ def since_param(timestamp: str) -> str:
     return f"{seconds}.{nanoseconds:09d}"
 
 
-DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+", re.IGNORECASE)
-DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])", re.IGNORECASE)
+DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+", re.IGNORECASE | re.ASCII)
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])", re.IGNORECASE | re.ASCII)
+UNIX_SECONDS = re.compile(r"\d{1,12}(\.\d{1,9})?", re.ASCII)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -213,14 +214,17 @@ def parse_since(text: str, now: datetime | None = None) -> str:
     value = text.strip().replace(" ", "")
     if not value:
         return ""
-    if re.fullmatch(r"\d+(\.\d+)?", value):
+    if UNIX_SECONDS.fullmatch(value):
         return value
-    if DURATION.fullmatch(value):
-        seconds = sum(float(n) * UNITS[unit.lower()] for n, unit in DURATION_PART.findall(value))
-        moment = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
-        return f"{moment.timestamp():.9f}"
     try:
+        if DURATION.fullmatch(value):
+            parts = DURATION_PART.findall(value)
+            seconds = sum(float(n) * UNITS[unit.lower()] for n, unit in parts)
+            moment = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+            return f"{moment.timestamp():.9f}"
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except OverflowError:  # further back than year 1: everything
+        return ""
     except ValueError as exc:
         raise ValueError(
             f"{text!r}: write a duration such as 10m, 1h or 2d, or a time such as 2026-11-23T10:00"

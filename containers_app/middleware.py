@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .docker_service import EngineUnavailable, NotFound
+from .docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,7 +39,11 @@ class ContentSecurityPolicyMiddleware:
 
 
 class EngineUnavailableMiddleware:
-    """An unreachable engine is a 503 page that says why; an unknown id is a 404 page."""
+    """An unreachable engine is a 503 page that says why; an unknown id is a 404 page.
+
+    Any other refusal from the engine that a view did not handle is a 409 or 400
+    page with the engine's message, never a traceback.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,4 +65,9 @@ class EngineUnavailableMiddleware:
             return response
         if isinstance(exception, NotFound):
             return render(request, "errors/404.html", {"error": exception}, status=404)
+        if isinstance(exception, DockerServiceError):
+            status = 409 if isinstance(exception, Conflict) else 400
+            return render(
+                request, "errors/engine_refused.html", {"error": exception}, status=status
+            )
         return None

@@ -98,8 +98,8 @@ class EngineEvent(models.Model):
         entry = cls.from_engine(event)
         entry.save()
         if entry.pk % 200 == 0:
-            cutoff = cls.objects.order_by("-id").values_list("id", flat=True)[
-                cls.KEEP : cls.KEEP + 1
-            ]
-            cls.objects.filter(id__lte=cutoff[0]).delete() if cutoff else None
+            ids = cls.objects.order_by("-id").values_list("id", flat=True)
+            cutoff = ids[cls.KEEP : cls.KEEP + 1].first()
+            if cutoff is not None:
+                cls.objects.filter(id__lte=cutoff).delete()
         return entry

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from containers_app import cli
+from containers_app.actions import spec_parameters
 from containers_app.forms import RunForm
 from containers_app.specs import (
     RESTART_POLICIES,
@@ -121,6 +122,23 @@ def test_run_command_is_quoted_for_the_shell():
         " sh -c 'echo $GREETING; sleep 1'"
     )
     assert "-e 'DB_PASSWORD=••••••'" in cli.command(spec, mask=True)
+
+
+def test_audit_command_and_parameters_hide_url_passwords_and_inline_secrets():
+    spec = RunSpec(
+        image="busybox",
+        env=(("DATABASE_URL", "postgres://app:hunter2@db/app"),),
+        command=("sh", "-c", "API_TOKEN=abc123 wget http://bob:pw9@127.0.0.1/"),
+    )
+
+    shown = cli.command(spec, mask=True)
+    stored = str(spec_parameters(spec))
+
+    for secret in ("hunter2", "abc123", "pw9"):
+        assert secret not in shown
+        assert secret not in stored
+    assert "postgres://app:••••••@db/app" in shown
+    assert "hunter2" in cli.command(spec)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from containers_app import docker_service
+from containers_app.middleware import EngineUnavailableMiddleware
 from tests import support
 from tests.pages import text
 
@@ -163,3 +164,23 @@ def test_fragment_requests_reload_the_page_to_show_the_engine_error(
     assert preview.status_code == boosted.status_code == 503
     assert preview["HX-Refresh"] == "true"
     assert "HX-Refresh" not in boosted, "a boosted page swaps the explanation in whole"
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (docker_service.Conflict("container is paused"), 409),
+        (docker_service.InvalidRequest("bad"), 400),
+    ],
+)
+def test_engine_refusals_no_view_handled_are_an_error_page_not_a_traceback(
+    admin_user, rf, error, status
+):
+    request = rf.get("/containers/")
+    request.user = admin_user
+
+    response = EngineUnavailableMiddleware(lambda r: None).process_exception(request, error)
+
+    assert response.status_code == status
+    assert "The engine refused" in text(response.content.decode())
+    assert str(error) in response.content.decode()

@@ -114,6 +114,13 @@ def test_since_accepts_durations_times_and_unix_seconds():
         parse_since("yesterday")
 
 
+def test_since_further_back_than_year_one_means_everything_and_foreign_digits_are_refused():
+    assert parse_since("99999999999w") == ""
+    assert parse_since("9" * 400 + "d") == ""
+    with pytest.raises(ValueError, match="write a duration"):
+        parse_since("\u0661\u0660m")  # Arabic-Indic digits: the engine wants ASCII
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
