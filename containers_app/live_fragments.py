@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from . import charts, docker_service
 from .container_rows import container_row
@@ -43,16 +45,28 @@ def container_fragments(container_id: str, show_all: bool, shown: set[str]) -> l
         return [insert, '<p id="containers-empty" hx-swap-oob="delete"></p>'] if empty else [insert]
     if container_id in shown or (container and container.id in shown):
         shown.discard(container_id)
-        return [f'<tr id="c-{container_id[:12]}" hx-swap-oob="delete"></tr>']
+        return [f'<tr id="c-{escape(container_id[:12])}" hx-swap-oob="delete"></tr>']
     return []
 
 
-def detail_fragment(ref: str, csrf_token: str) -> str:
+def masked_csrf_token(secret: str) -> str:
+    """A fresh form token for the CSRF cookie's secret, masked as Django masks page tokens.
+
+    The fragment is rendered outside any request; the bare secret must never
+    reach the HTML (compressed pages would leak it to a BREACH attack).
+    """
+    request = HttpRequest()
+    request.META["CSRF_COOKIE"] = secret
+    return get_token(request)
+
+
+def detail_fragment(ref: str, csrf_secret: str) -> str:
     try:
         container = docker_service.inspect_container(ref)
     except NotFound:
         return render_to_string("containers/_removed.html", {"ref": ref})
-    context = {**detail_context(container), "oob": True, "csrf_token": csrf_token}
+    token = masked_csrf_token(csrf_secret)
+    context = {**detail_context(container), "oob": True, "csrf_token": token}
     return render_to_string("containers/detail.html#main", context)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import time
 import uuid
 
 import pytest
+from django.middleware.csrf import _unmask_cipher_token
+from django.utils.crypto import get_random_string
 
 from containers_app.models import EngineEvent
 from tests import support
@@ -73,7 +76,9 @@ async def test_rows_appear_and_disappear_on_the_running_list(cookie, docker_api)
 
 async def test_the_detail_page_follows_a_rename(cookie, make_container):
     container = make_container(hint="rename-live")
-    page = viewer(f"/ws/events/?page=container&ref={container['Id']}", cookie)
+    secret = get_random_string(32)
+    cookies = f"{cookie}; csrftoken={secret}"
+    page = viewer(f"/ws/events/?page=container&ref={container['Id']}", cookies)
     await page.connect()
     await asyncio.sleep(0.3)
     new_name = f"{support.NAME_PREFIX}renamed-live-{uuid.uuid4().hex[:6]}"
@@ -84,6 +89,10 @@ async def test_the_detail_page_follows_a_rename(cookie, make_container):
 
     assert '<div id="container-main" hx-swap-oob="true">' in html
     assert f"docker container inspect {new_name}" in html
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert tokens, "the detail page's forms carry a CSRF token"
+    for token in tokens:  # masked, like the page's own: never the bare cookie secret
+        assert len(token) == 64 and _unmask_cipher_token(token) == secret
 
 
 async def test_the_image_list_follows_a_tag(cookie, docker_api):

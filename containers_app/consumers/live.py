@@ -13,6 +13,8 @@ import asyncio
 from collections import deque
 from contextlib import suppress
 
+from django.conf import settings
+
 from .. import docker_service
 from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
 from ..hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
@@ -160,7 +162,7 @@ class EventsConsumer(ReleasingConsumer):
             return
         self.query = query_of(self.scope)
         self.page = self.query.get("page", "events")
-        self.csrf_token = self.scope.get("cookies", {}).get("csrftoken", "")
+        self.csrf_secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, "")
         self.shown: set[str] = set()
         if self.page == "containers":
             try:
@@ -204,7 +206,7 @@ class EventsConsumer(ReleasingConsumer):
         elif self.page == "container":
             ref = self.query.get("ref", "")
             if any(cid.startswith(ref) for cid in containers) and ref:
-                parts.append(detail_fragment(ref, self.csrf_token))
+                parts.append(detail_fragment(ref, self.csrf_secret))
         elif self.page == "images" and (images_changed or containers):
             parts.append(image_rows_fragment(self.query))
         elif self.page == "events":
