@@ -10,7 +10,7 @@ events`), which also keeps a bounded record in the database.
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import threading
 import time
 from collections import deque
@@ -22,10 +22,12 @@ from django.db import connections
 from . import docker_service
 from .docker_service import DockerServiceError, EngineUnavailable, NotFound
 from .stats_math import StatsSample, sample_from
+from .stream_threads import StreamThread, json_lines
+
+logger = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
 HISTORY_SAMPLES = 300  # five minutes of one-second stats
-BACKOFF = (0.5, 1, 2, 4, 8)
 
 
 @dataclass(eq=False)
@@ -45,49 +47,16 @@ class Subscription:
         self.queue.put_nowait(item)
 
 
-class Feed(threading.Thread):
+class Feed(StreamThread):
     """A thread that reads one engine stream and publishes what it reads until stopped."""
 
     def __init__(self, hub: Hub, key) -> None:
-        super().__init__(name=f"{hub.name}-{key}", daemon=True)
+        super().__init__(name=f"{hub.name}-{key}")
         self.hub = hub
         self.key = key
-        self.stopping = threading.Event()
-        self._stream: docker_service.Stream | None = None
-        self._lock = threading.Lock()
 
     def publish(self, item) -> None:
         self.hub.publish(self.key, item)
-
-    def open(self, opener, *args) -> docker_service.Stream:
-        stream = opener(*args)
-        with self._lock:
-            self._stream = stream
-        if self.stopping.is_set():
-            stream.close()
-        return stream
-
-    def json_lines(self, stream: docker_service.Stream):
-        """The stream's JSON documents, one per line, until it ends."""
-        buffer = b""
-        try:
-            while data := stream.read():
-                buffer += data
-                *complete, buffer = buffer.split(b"\n")
-                for line in complete:
-                    if line.strip():
-                        yield json.loads(line)
-        finally:
-            with self._lock:
-                self._stream = None
-            stream.close()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        with self._lock:
-            stream = self._stream
-        if stream is not None:
-            stream.close()
 
     def initial(self) -> list:
         """What a new subscriber gets first (nothing by default)."""
@@ -102,7 +71,7 @@ class Feed(threading.Thread):
                     attempt = 0
                 except EngineUnavailable as exc:
                     self.publish(("reconnecting", exc.cause))
-                    self.stopping.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+                    self.back_off(attempt)
                     attempt += 1
                 except NotFound:
                     self.publish(("removed", None))
@@ -110,6 +79,11 @@ class Feed(threading.Thread):
                 except DockerServiceError as exc:
                     self.publish(("error", str(exc)))
                     self.stopping.wait(2)
+                except Exception:  # a bug or a malformed stream: say so, keep the feed alive
+                    logger.exception("%s failed; reading again", self.name)
+                    self.publish(("error", "Dockside failed to read this stream"))
+                    self.back_off(attempt)
+                    attempt += 1
         finally:
             connections.close_all()
 
@@ -184,11 +158,12 @@ class StatsFeed(Feed):
             self.publish(("stopped", container.state.exit_code))
             self.stopping.wait(2)
             return
-        for raw in self.json_lines(self.open(docker_service.open_stats, self.key)):
-            sample = sample_from(raw)
-            if raw.get("precpu_stats", {}).get("system_cpu_usage"):  # the first has no delta
-                self.history.append(sample)
-                self.publish(("sample", sample))
+        with self.holding(docker_service.open_stats(self.key)) as stream:
+            for raw in json_lines(stream):
+                sample = sample_from(raw)
+                if raw.get("precpu_stats", {}).get("system_cpu_usage"):  # the first: no delta
+                    self.history.append(sample)
+                    self.publish(("sample", sample))
 
 
 class EventsFeed(Feed):
@@ -201,14 +176,14 @@ class EventsFeed(Feed):
     def read(self) -> None:
         from .models import EngineEvent
 
-        stream = self.open(docker_service.open_all_events, self.last / 1e9)
-        for event in self.json_lines(stream):
-            moment = event.get("timeNano", 0)
-            if moment <= self.last:
-                continue  # replayed from before the outage
-            self.last = moment
-            EngineEvent.record(event)
-            self.publish(("event", event))
+        with self.holding(docker_service.open_all_events(self.last / 1e9)) as stream:
+            for event in json_lines(stream):
+                moment = event.get("timeNano", 0)
+                if moment <= self.last:
+                    continue  # replayed from before the outage
+                self.last = moment
+                EngineEvent.record(event)
+                self.publish(("event", event))
         if not self.stopping.is_set():
             raise EngineUnavailable(docker_service.endpoint(), "the event stream ended")
 

@@ -150,10 +150,6 @@ def lines_of(data: bytes) -> list[LogLine]:
     return lines
 
 
-def records_of(lines: list[LogLine]) -> bytes:
-    return "".join(f"{s}{source} {ts} {text}\n" for s, source, ts, text in lines).encode()
-
-
 def last_position(data: bytes) -> tuple[str, int]:
     """The timestamp of the last record and how many records at the end carry it."""
     end = len(data) - 1
@@ -192,6 +188,15 @@ def stamp_key(timestamp: str) -> tuple[int, int]:
     zone = "+00:00" if match["zone"] == "Z" else match["zone"]
     seconds = int(datetime.fromisoformat(match["base"] + zone).timestamp())
     return seconds, int((match["fraction"] or "").ljust(9, "0"))
+
+
+def record_stamp(record: bytes) -> tuple[int, int] | None:
+    """The stamp key of one record (without its newline); None when it has no timestamp."""
+    parts = record.split(b" ", 2)
+    try:
+        return stamp_key(parts[1].decode("ascii")) if len(parts) > 1 else None
+    except ValueError:  # UnicodeDecodeError included
+        return None
 
 
 def since_param(timestamp: str) -> str:

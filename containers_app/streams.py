@@ -16,7 +16,7 @@ resumes the same way; when the container is removed it ends.
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import threading
 import time
 from collections import deque
@@ -25,13 +25,15 @@ from dataclasses import dataclass, replace
 
 from . import docker_service
 from .docker_service import Conflict, DockerServiceError, EngineUnavailable, LogOptions, NotFound
-from .log_lines import LogParser, Records, last_position, since_param, stamp_key
+from .log_lines import LogParser, Records, last_position, record_stamp, since_param, stamp_key
+from .stream_threads import StreamThread, json_lines
+
+logger = logging.getLogger(__name__)
 
 LINES_CAPACITY = 20_000  # lines a viewer may have waiting on the server
 BYTES_CAPACITY = 16 * 1024 * 1024  # and bytes: lines can be long
 STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
 BATCH_LINES = 5_000  # at most this many lines per websocket message
-BACKOFF = (0.5, 1, 2, 4, 8)
 CONFLICT_RETRIES = 25
 
 
@@ -168,7 +170,7 @@ class LinePump:
         self._wake()
 
 
-class LogFollower(threading.Thread):
+class LogFollower(StreamThread):
     """Reads one container's log for one viewer, from its history on, for as long as it lives."""
 
     def __init__(
@@ -180,7 +182,7 @@ class LogFollower(threading.Thread):
         source: int = 0,
         resume: Position | None = None,
     ) -> None:
-        super().__init__(name=f"logs-{container_id[:12]}", daemon=True)
+        super().__init__(name=f"logs-{container_id[:12]}")
         self.container_id = container_id
         self.tty = tty
         self.options = options
@@ -189,31 +191,20 @@ class LogFollower(threading.Thread):
         self.position = resume
         self._skip: Position | None = None  # lines already delivered, dropped when replayed
         self._history_read = resume is not None
-        self._stopping = threading.Event()
-        self._stream: docker_service.Stream | None = None
-        self._lock = threading.Lock()
+        self._told_end = False  # "removed" or "ended" has been sent: the viewer's log is over
 
-    # --- control, from the event loop ------------------------------------
-    def stop(self) -> None:
-        self._stopping.set()
-        with self._lock:
-            stream = self._stream
-        if stream is not None:
-            stream.close()
-
-    # --- the thread ---------------------------------------------------------
     def run(self) -> None:
         attempt = conflicts = 0
         try:
-            while not self._stopping.is_set():
+            while not self.stopping.is_set():
                 try:
                     ended = self._read_once()
                     attempt = 0
-                    if ended or self._stopping.is_set():
+                    if ended or self.stopping.is_set():
                         return
                 except EngineUnavailable as exc:
                     self._status("reconnecting", message=exc.cause)
-                    self._stopping.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+                    self.back_off(attempt)
                     attempt += 1
                 except NotFound:
                     self._status("removed")
@@ -223,12 +214,16 @@ class LogFollower(threading.Thread):
                     if conflicts > CONFLICT_RETRIES:
                         self._status("ended", message=str(exc))
                         return
-                    self._stopping.wait(0.2)
+                    self.stopping.wait(0.2)
                 except DockerServiceError as exc:
                     self._status("ended", message=str(exc))
                     return
+                except Exception:  # a bug or a malformed stream: end this log, say so
+                    logger.exception("%s failed", self.name)
+                    self._status("ended", message="Dockside failed to read this log")
+                    return
         finally:
-            if not self._stopping.is_set():
+            if not self.stopping.is_set() and not self._told_end:
                 self._status("ended")
 
     def _read_once(self) -> bool:
@@ -248,10 +243,10 @@ class LogFollower(threading.Thread):
             self._drain(replace(self._from_position(), follow=False))
             self._history_read = True
             self._status("live")
-        if self._stopping.is_set():
+        if self.stopping.is_set():
             return True
         parser = self._drain(self._from_position())
-        return self._stopping.is_set() or self._wait_for_restart(parser)
+        return self.stopping.is_set() or self._wait_for_restart(parser)
 
     def _from_position(self) -> LogOptions:
         """The options, moved on to the last line delivered (whose replay is then skipped)."""
@@ -263,18 +258,9 @@ class LogFollower(threading.Thread):
     def _drain(self, options: LogOptions) -> LogParser:
         """Deliver a stream's whole lines; the parser keeps a line the stream ended in."""
         parser = LogParser(self.tty, self.source)
-        stream = docker_service.open_logs(self.container_id, options)
-        with self._lock:
-            self._stream = stream
-        if self._stopping.is_set():
-            stream.close()
-        try:
+        with self.holding(docker_service.open_logs(self.container_id, options)) as stream:
             while data := stream.read():
                 self._deliver(parser.feed(data))
-        finally:
-            with self._lock:
-                self._stream = None
-            stream.close()
         return parser
 
     def _deliver(self, records: Records) -> None:
@@ -295,8 +281,7 @@ class LogFollower(threading.Thread):
         repeats = seen.count
         raw = records.data.split(b"\n")[:-1]
         for index, record in enumerate(raw):
-            timestamp = record.split(b" ", 2)[1].decode("ascii")
-            key = stamp_key(timestamp) if timestamp else seen_key
+            key = record_stamp(record) or seen_key
             if key < seen_key:
                 continue
             if key == seen_key and repeats > 0:
@@ -315,33 +300,20 @@ class LogFollower(threading.Thread):
             return False
         self._deliver(parser.flush())
         self._status("stopped", exit_code=container.state.exit_code)
-        events = docker_service.open_events(self.container_id, since)
-        with self._lock:
-            self._stream = events
-        if self._stopping.is_set():
-            events.close()
-        buffer = b""
-        try:
-            while data := events.read():
-                buffer += data
-                *complete, buffer = buffer.split(b"\n")
-                for line in complete:
-                    action = json.loads(line).get("Action") if line.strip() else None
-                    if action == "destroy":
-                        self._status("removed")
-                        return True
-                    if action == "start":
-                        self._status("running")
-                        return False
-        finally:
-            with self._lock:
-                self._stream = None
-            events.close()
-        if self._stopping.is_set():
+        with self.holding(docker_service.open_events(self.container_id, since)) as events:
+            for event in json_lines(events):
+                if event.get("Action") == "destroy":
+                    self._status("removed")
+                    return True
+                if event.get("Action") == "start":
+                    self._status("running")
+                    return False
+        if self.stopping.is_set():
             return True
         raise EngineUnavailable(docker_service.endpoint(), "the event stream ended")
 
     def _status(self, state: str, **fields) -> None:
+        self._told_end = state in {"removed", "ended"}
         self.pump.put_status(self.source, {"state": state, **fields})
 
 

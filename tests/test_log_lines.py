@@ -15,6 +15,7 @@ from containers_app.log_lines import (
     last_position,
     lines_of,
     parse_since,
+    record_stamp,
     since_param,
     stamp_key,
 )
@@ -97,6 +98,13 @@ def test_timestamps_compare_exactly_and_become_since_values():
         since_param("2026-11-23T13:31:26.5Z")
         == f"{int(datetime(2026, 11, 23, 13, 31, 26, tzinfo=UTC).timestamp())}.500000000"
     )
+
+
+def test_records_without_a_timestamp_have_no_stamp_instead_of_failing():
+    assert record_stamp(b"10 2026-11-23T13:31:26.24Z hello") == stamp_key("2026-11-23T13:31:26.24Z")
+    assert record_stamp(b"10 hello world") is None
+    assert record_stamp(b"10 \xff\xfe x") is None
+    assert record_stamp(b"10") is None
 
 
 def test_since_accepts_durations_times_and_unix_seconds():

@@ -268,12 +268,17 @@ def open_descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def followers() -> int:
+    """Log reader threads alive (the executor's own threads come and go as it likes)."""
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith("logs-"))
+
+
 async def test_closing_200_viewers_leaves_no_thread_or_socket_behind(cookie, make_container):
     container = make_container(
         ["sh", "-c", "while true; do echo chatter; sleep 0.05; done"], hint="many"
     )
     await watch(cookie, path(container), lambda s: len(s.lines) > 0)  # warm up the client
-    threads, descriptors = threading.active_count(), open_descriptors()
+    threads, descriptors = followers(), open_descriptors()
 
     for _ in range(20):
         viewers = [Viewer(path(container), cookie) for _ in range(10)]
@@ -287,5 +292,5 @@ async def test_closing_200_viewers_leaves_no_thread_or_socket_behind(cookie, mak
         assert time.monotonic() - started < 10
 
     await asyncio.sleep(0.5)
-    assert threading.active_count() <= threads + 2
+    assert followers() <= threads
     assert open_descriptors() <= descriptors + 10

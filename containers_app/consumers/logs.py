@@ -18,7 +18,7 @@ import json
 
 from .. import docker_service, streams
 from ..docker_service import EngineUnavailable, NotFound
-from ..log_lines import Records, stamp_key
+from ..log_lines import Records, record_stamp
 from ..log_query import parse_log_query
 from ..streams import LINES_CAPACITY, follow_logs, stop_followers
 from .access import ReleasingConsumer, query_of, signed_in
@@ -213,7 +213,7 @@ class MergedLogsConsumer(LogsConsumer):
             if kind == "lines"
             for record in payload.data.split(b"\n")[:-1]
         ]
-        records.sort(key=lambda record: stamp_key(record.split(b" ", 2)[1].decode("ascii")))
+        records.sort(key=lambda record: record_stamp(record) or (0, 0))
         statuses = [item for item in items if item[0] == "status"]
         batch = Records(b"".join(records), len(records))
         return ([("lines", None, batch)] if records else []) + statuses
