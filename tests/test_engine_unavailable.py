@@ -6,6 +6,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -59,12 +60,21 @@ class UnixSocketProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
-            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            upstream.connect(self.target)
             with self.lock:
-                self.connections += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+                self.connections.append(client)
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        self._forward(client, b"")
+
+    def _forward(self, client: socket.socket, first: bytes) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(self.target)
+        with self.lock:
+            self.connections.append(upstream)
+        upstream.sendall(first)
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     @staticmethod
     def _pump(source: socket.socket, sink: socket.socket) -> None:
@@ -77,6 +87,22 @@ class UnixSocketProxy:
             for end in (source, sink):
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
+
+
+class MisbehavingEngine(UnixSocketProxy):
+    """The real engine, except that log requests get `answer` (None: no answer at all)."""
+
+    def __init__(self, path: Path, target: str, answer: bytes | None):
+        super().__init__(path, target)
+        self.answer = answer
+
+    def _serve(self, client: socket.socket) -> None:
+        first = client.recv(65536)
+        if b"/logs?" not in first:
+            self._forward(client, first)
+        elif self.answer is not None:
+            client.sendall(self.answer)
+            client.close()
 
 
 @pytest.mark.parametrize("path", ENGINE_PAGES)
@@ -184,3 +210,24 @@ def test_engine_refusals_no_view_handled_are_an_error_page_not_a_traceback(
     assert response.status_code == status
     assert "The engine refused" in text(response.content.decode())
     assert str(error) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("answer", "cause"),
+    [(None, "no answer within 1 s"), (b"SSH-2.0-OpenSSH\r\n\r\n", "not HTTP")],
+)
+def test_a_hung_or_garbled_engine_fails_a_log_stream_in_time_with_its_cause(
+    settings, tmp_path, answer, cause
+):
+    engine = MisbehavingEngine(tmp_path / "engine.sock", real_engine_socket(), answer)
+    settings.DOCKER_HOST = f"unix://{engine.path}"
+    settings.DOCKER_TIMEOUT = 1
+    engine.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(docker_service.EngineUnavailable) as failure:
+            docker_service.open_logs("anything", docker_service.LogOptions())
+        assert time.monotonic() - started < 3
+    finally:
+        engine.stop()
+    assert cause in str(failure.value)

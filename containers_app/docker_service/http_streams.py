@@ -10,6 +10,7 @@ engine to send 200,000 lines, and no chunk framing left to remove).
 from __future__ import annotations
 
 import json
+import re
 import select
 import socket
 import ssl
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
 import docker
+from django.conf import settings
 
 from .client import (
     Conflict,
@@ -32,6 +34,7 @@ from .client import (
 
 BLOCK_SIZE = 256 * 1024
 HEADER_LIMIT = 64 * 1024
+STATUS_LINE = re.compile(rb"HTTP/\d\.\d (\d{3})\b")
 
 
 @dataclass(frozen=True)
@@ -105,54 +108,85 @@ class Stream:
 
 def _connect(url: str) -> socket.socket:
     parts = urlsplit(url)
+    timeout = settings.DOCKER_TIMEOUT
     if parts.scheme in {"unix", "http+unix"}:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.connect(parts.path)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(parts.path)
+        except OSError:
+            sock.close()
+            raise
         return sock
     if parts.scheme not in {"tcp", "http", "https"}:
         raise EngineUnavailable(url, f"log streams need a unix:// or tcp:// endpoint, not {url}")
     tls = docker.utils.kwargs_from_env().get("tls")
     port = parts.port or (2376 if tls or parts.scheme == "https" else 2375)
-    sock = socket.create_connection((parts.hostname, port))
+    sock = socket.create_connection((parts.hostname, port), timeout=timeout)
     if tls or parts.scheme == "https":
-        context = ssl.create_default_context(cafile=getattr(tls, "ca_cert", None))
-        if not getattr(tls, "verify", True):
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        if getattr(tls, "cert", None):
-            context.load_cert_chain(*tls.cert)
-        sock = context.wrap_socket(sock, server_hostname=parts.hostname)
+        try:
+            context = ssl.create_default_context(cafile=getattr(tls, "ca_cert", None))
+            if not getattr(tls, "verify", True):
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            if getattr(tls, "cert", None):
+                context.load_cert_chain(*tls.cert)
+            sock = context.wrap_socket(sock, server_hostname=parts.hostname)
+        except OSError:
+            sock.close()
+            raise
     return sock
 
 
+def _answer(sock: socket.socket, target: str) -> tuple[int, bytes]:
+    """Send the request; the status and the body bytes that came with the head."""
+    sock.sendall(f"GET {target} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        data = sock.recv(BLOCK_SIZE)
+        if not data or len(head) > HEADER_LIMIT:
+            raise ConnectionError("the engine closed the connection before answering")
+        head += data
+    head, _, body = head.partition(b"\r\n\r\n")
+    match = STATUS_LINE.match(head)
+    if match is None:
+        raise ConnectionError(f"the engine's answer is not HTTP: {head[:80]!r}")
+    return int(match[1]), body
+
+
+def _refusal(sock: socket.socket, body: bytes) -> str:
+    """The engine's error message (a short JSON body), read within the timeout."""
+    message = body
+    while len(message) < HEADER_LIMIT and (data := sock.recv(BLOCK_SIZE)):
+        message += data
+    try:
+        return json.loads(message).get("message", "")
+    except (ValueError, AttributeError):
+        return message.decode("utf-8", "replace").strip()
+
+
 def _open(path: str, params: dict, kind: str, ref: str) -> Stream:
-    """GET `path` over HTTP/1.0 on a new connection; our errors for an engine's refusal."""
+    """GET `path` over HTTP/1.0 on a new connection; our errors for an engine's refusal.
+
+    Connecting and the answer's head (or error) are bounded by DOCKSIDE_DOCKER_TIMEOUT;
+    the stream itself then blocks as long as it lasts.
+    """
     url = endpoint()
     target = f"/v{client().api_version}{path}?{urlencode(params)}"
     try:
         sock = _connect(url)
-        sock.sendall(f"GET {target} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            data = sock.recv(BLOCK_SIZE)
-            if not data or len(head) > HEADER_LIMIT:
-                raise ConnectionError("the engine closed the connection before answering")
-            head += data
     except OSError as exc:
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc
-    head, _, body = head.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    if status == 200:
-        return Stream(sock, body)
-    stream = Stream(sock, body)
-    message = b""
-    while data := stream.read():
-        message += data
-    stream.close()
     try:
-        text = json.loads(message).get("message", "")
-    except ValueError:
-        text = message.decode("utf-8", "replace").strip()
+        status, body = _answer(sock, target)
+        if status == 200:
+            sock.settimeout(None)
+            return Stream(sock, body)
+        text = _refusal(sock, body)
+    except OSError as exc:
+        sock.close()
+        raise EngineUnavailable(url, describe_connection_error(exc)) from exc
+    sock.close()
     if status == 404:
         raise NotFound(kind, ref, text)
     if status == 409:
