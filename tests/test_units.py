@@ -12,7 +12,13 @@ import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from containers_app.docker_service import describe_connection_error
+from containers_app.consumers.access import close_code, close_reason
+from containers_app.docker_service import (
+    Conflict,
+    EngineUnavailable,
+    NotFound,
+    describe_connection_error,
+)
 from containers_app.formatting import (
     ago,
     format_ports,
@@ -212,3 +218,14 @@ def test_engine_errors_are_explained_from_the_cause_chain(error, words):
     wrapped = requests.exceptions.ConnectionError(ConnectionError("Connection aborted.", error))
 
     assert words in describe_connection_error(wrapped)
+
+
+def test_websocket_close_reasons_fit_a_close_frame_even_in_multibyte_text():
+    reason = close_reason("conteneur arrêté " * 20)
+
+    assert len(reason.encode()) <= 123
+    assert reason.startswith("conteneur arrêté")
+    assert close_code(Conflict("x is not running"))[0] == 4409
+    assert close_code(NotFound("container", "x"))[0] == 4404
+    assert close_code(EngineUnavailable("unix:///x", "gone")) == (4503, "gone")
+    assert close_code(ValueError("bad tail"))[0] == 4400

@@ -1,13 +1,15 @@
 """What every websocket consumer checks first, and how it reads its query.
 
 Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
-4409 the container is not running, 4503 engine unreachable. Origins other
+4409 the container is not running (or another conflict), 4503 engine
+unreachable, 1011 Dockside failed (logged on the server). Origins other
 than Dockside's own are refused before the handshake
 (AllowedHostsOriginValidator in dashboard/asgi.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import suppress
 from urllib.parse import parse_qs
@@ -16,7 +18,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
 
+from ..docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
+
 logger = logging.getLogger(__name__)
+
+# What may stop a socket from starting: a bad query, or the engine's refusal.
+STARTUP_ERRORS = (ValueError, DockerServiceError)
+REASON_BYTES = 123  # the most a close frame's reason may hold
 
 
 class ReleasingConsumer(AsyncWebsocketConsumer):
@@ -48,10 +56,45 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
             raise
         except Exception:
             logger.exception("websocket consumer failed; closing it")
-            await self.disconnect(1011)
-            with suppress(Exception):
-                await self.close(code=1011)
+            await self.fail()
             raise StopConsumer from None
+
+    async def fail(self) -> None:
+        await self.disconnect(1011)
+        with suppress(Exception):
+            await self.close(code=1011)
+
+    def start(self, coroutine) -> asyncio.Task:
+        """Run `coroutine` beside the socket; should it fail, it is logged and the socket closed."""
+        task = asyncio.create_task(coroutine)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        logger.error("websocket task failed; closing the socket", exc_info=task.exception())
+        self._failing = asyncio.ensure_future(self.fail())
+
+    async def refuse(self, exc: Exception) -> None:
+        """Close a socket that cannot start, with the code and reason for `exc`."""
+        code, reason = close_code(exc)
+        await self.close(code=code, reason=close_reason(reason))
+
+
+def close_code(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, EngineUnavailable):
+        return 4503, exc.cause
+    if isinstance(exc, NotFound):
+        return 4404, str(exc)
+    if isinstance(exc, Conflict):
+        return 4409, str(exc)
+    return 4400, str(exc)
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a close frame carries (bytes, not characters)."""
+    return text.encode()[:REASON_BYTES].decode("utf-8", "ignore")
 
 
 def query_of(scope) -> QueryDict:

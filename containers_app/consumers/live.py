@@ -16,7 +16,7 @@ from contextlib import suppress
 from django.conf import settings
 
 from .. import docker_service
-from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
+from ..docker_service import DockerServiceError
 from ..hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
 from ..live_fragments import (
     container_fragments,
@@ -28,7 +28,7 @@ from ..live_fragments import (
     stats_panel,
     stats_rows,
 )
-from .access import ReleasingConsumer, query_of, signed_in
+from .access import STARTUP_ERRORS, ReleasingConsumer, query_of, signed_in
 
 GATHER_SECONDS = 0.1  # events arriving together are answered together
 # The actions that change what a list or detail page shows (not exec_*, top, attach, ...).
@@ -50,15 +50,12 @@ class ContainerStatsConsumer(ReleasingConsumer):
             container = await asyncio.to_thread(
                 docker_service.inspect_container, self.scope["url_route"]["kwargs"]["ref"]
             )
-        except NotFound as exc:
-            await self.close(code=4404, reason=str(exc)[:120])
-            return
-        except EngineUnavailable as exc:
-            await self.close(code=4503, reason=exc.cause[:120])
+        except STARTUP_ERRORS as exc:
+            await self.refuse(exc)
             return
         self.history: deque = deque(maxlen=HISTORY_SAMPLES)
         self.subscription = stats_hub.subscribe(container.id)
-        self.task = asyncio.create_task(self.forward())
+        self.task = self.start(self.forward())
 
     async def forward(self) -> None:
         while True:
@@ -69,6 +66,8 @@ class ContainerStatsConsumer(ReleasingConsumer):
                     continue
                 kind = "sample"
             elif kind == "sample":
+                if self.history and self.history[-1].read == value.read:
+                    continue  # in the history this viewer was given and published too
                 self.history.append(value)
             await self.send(text_data=stats_panel(self.history, kind, value))
 
@@ -98,12 +97,12 @@ class StatsTableConsumer(ReleasingConsumer):
         self.events = events_hub.subscribe(EVENTS)
         try:
             running = await asyncio.to_thread(docker_service.list_containers)
-        except EngineUnavailable as exc:
-            await self.close(code=4503, reason=exc.cause[:120])
+        except STARTUP_ERRORS as exc:
+            await self.refuse(exc)
             return
         for container in running:
             self.watch(container.id, container.name)
-        self.task = asyncio.create_task(self.tick())
+        self.task = self.start(self.tick())
 
     def watch(self, container_id: str, name: str) -> None:
         if container_id not in self.subscriptions:
@@ -164,17 +163,17 @@ class EventsConsumer(ReleasingConsumer):
         self.page = self.query.get("page", "events")
         self.csrf_secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, "")
         self.shown: set[str] = set()
+        self.subscription = events_hub.subscribe(EVENTS)  # first: no change goes unseen
         if self.page == "containers":
             try:
                 shown = await asyncio.to_thread(
                     docker_service.list_containers, self.query.get("all") == "1"
                 )
-            except EngineUnavailable as exc:
-                await self.close(code=4503, reason=exc.cause[:120])
+            except STARTUP_ERRORS as exc:
+                await self.refuse(exc)
                 return
             self.shown = {c.id for c in shown}
-        self.subscription = events_hub.subscribe(EVENTS)
-        self.task = asyncio.create_task(self.forward())
+        self.task = self.start(self.forward())
 
     async def forward(self) -> None:
         while True:

@@ -17,11 +17,10 @@ import asyncio
 import json
 
 from .. import docker_service, streams
-from ..docker_service import EngineUnavailable, NotFound
 from ..log_lines import Records, record_stamp
 from ..log_query import parse_log_query
 from ..streams import LINES_CAPACITY, follow_logs, stop_followers
-from .access import ReleasingConsumer, query_of, signed_in
+from .access import STARTUP_ERRORS, ReleasingConsumer, query_of, signed_in
 
 WINDOW = 2
 LINGER = 0.005  # seconds a busy stream waits to fill a batch
@@ -47,14 +46,8 @@ class LogsConsumer(ReleasingConsumer):
         try:
             query = parse_log_query(query_of(self.scope))
             containers = await asyncio.to_thread(self.find_containers)
-        except ValueError as exc:
-            await self.close(code=4400, reason=str(exc)[:120])
-            return
-        except NotFound as exc:
-            await self.close(code=4404, reason=str(exc)[:120])
-            return
-        except EngineUnavailable as exc:
-            await self.close(code=4503, reason=exc.cause[:120])
+        except STARTUP_ERRORS as exc:
+            await self.refuse(exc)
             return
         await self.send_json(
             {
@@ -78,7 +71,7 @@ class LogsConsumer(ReleasingConsumer):
             query.options,
             query.resume,
         )
-        self.sender = asyncio.create_task(self.send_lines())
+        self.sender = self.start(self.send_lines())
 
     def find_containers(self) -> list[docker_service.ContainerDetail]:
         return [docker_service.inspect_container(self.scope["url_route"]["kwargs"]["ref"])]

@@ -20,9 +20,9 @@ import uuid
 from contextlib import suppress
 
 from .. import actions, cli, docker_service
-from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
+from ..docker_service import Conflict, DockerServiceError
 from ..specs import TerminalSpec
-from .access import ReleasingConsumer, query_of, signed_in
+from .access import STARTUP_ERRORS, ReleasingConsumer, query_of, signed_in
 
 OUTPUT_QUEUE = 64
 SHELLS = {"bash": ["/bin/bash"], "sh": ["/bin/sh"]}
@@ -62,30 +62,21 @@ class TerminalConsumer(ReleasingConsumer):
         try:
             container = await asyncio.to_thread(docker_service.inspect_container, ref)
             if not container.state.running:
-                await self.close(code=4409, reason=f"{container.name} is not running")
-                return
+                raise Conflict(f"{container.name} is not running")
             argv = await asyncio.to_thread(
                 shell_command, container.id, query.get("shell", "auto"), query.get("command", "")
             )
             spec = TerminalSpec(container.name, tuple(argv), query.get("user", "").strip())
             self.entry, self.session = await asyncio.to_thread(
                 actions.open_terminal,
-                actions.Actor(self.scope["user"], self.scope.get("client", [None])[0]),
+                actions.Actor(self.scope["user"], (self.scope.get("client") or [None])[0]),
                 spec,
                 uuid.uuid4().hex,
                 cols,
                 rows,
             )
-        except (ValueError, NotFound) as exc:
-            await self.close(
-                code=4400 if isinstance(exc, ValueError) else 4404, reason=str(exc)[:120]
-            )
-            return
-        except EngineUnavailable as exc:
-            await self.close(code=4503, reason=exc.cause[:120])
-            return
-        except DockerServiceError as exc:
-            await self.close(code=4400, reason=str(exc)[:120])
+        except STARTUP_ERRORS as exc:
+            await self.refuse(exc)
             return
         await self.send(
             text_data=json.dumps({"type": "status", "state": "open", "command": cli.command(spec)})
@@ -96,7 +87,7 @@ class TerminalConsumer(ReleasingConsumer):
             target=self.read_session, args=(loop,), name="terminal", daemon=True
         )
         self.reader.start()
-        self.sender = asyncio.create_task(self.send_output())
+        self.sender = self.start(self.send_output())
 
     def read_session(self, loop: asyncio.AbstractEventLoop) -> None:
         """The thread: session output into the queue (waiting while it is full), then None."""
