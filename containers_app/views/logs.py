@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
+from ..docker_service import DockerServiceError
 from ..log_lines import LogParser, Records
 from ..log_query import parse_log_query
 
@@ -83,9 +84,14 @@ async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     container = await asyncio.to_thread(docker_service.inspect_container, ref)
     options = replace(query.options, follow=False, tail="all")
-    stream = await asyncio.to_thread(docker_service.open_logs, container.id, options)
 
     async def body():
+        """Opened here, not before: a download cancelled before it starts leaves no stream open."""
+        try:
+            stream = await asyncio.to_thread(docker_service.open_logs, container.id, options)
+        except DockerServiceError as exc:  # the headers have gone: say it in the file
+            yield f"[Dockside could not read this log: {exc}]\n"
+            return
         parser = LogParser(container.tty)
         try:
             while data := await asyncio.to_thread(stream.read):
