@@ -3,14 +3,17 @@
 A non-TTY attach, exec or log stream is a series of frames: one byte for the
 stream (1 = stdout, 2 = stderr), three zero bytes, a big-endian 32-bit size,
 then that many bytes. Reads do not follow frame boundaries, so bytes are
-buffered and whole frames cut out of the buffer.
+buffered and whole frames cut out of the buffer. `FrameDecoder` does this for
+exec output; `log_lines.LogParser` does it for logs, cutting lines as it goes.
 """
 
 from __future__ import annotations
 
+import struct
+
 STDOUT = 1
-STDERR = 2
-HEADER_SIZE = 8
+HEADER = struct.Struct(">B3xI")  # stream byte, three zero bytes, big-endian payload size
+HEADER_SIZE = HEADER.size
 
 
 class FrameDecoder:
@@ -25,16 +28,11 @@ class FrameDecoder:
         position = 0
         end = len(buffer)
         while end - position >= HEADER_SIZE:
-            size = int.from_bytes(buffer[position + 4 : position + 8], "big")
+            stream, size = HEADER.unpack_from(buffer, position)
             start = position + HEADER_SIZE
             if end - start < size:
                 break
-            frames.append((buffer[position], bytes(buffer[start : start + size])))
+            frames.append((stream, bytes(buffer[start : start + size])))
             position = start + size
         del buffer[:position]
         return frames
-
-    @property
-    def pending(self) -> int:
-        """Bytes held back because their frame is not complete yet."""
-        return len(self._buffer)

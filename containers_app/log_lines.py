@@ -20,14 +20,12 @@ no decoding, no objects, no JSON; that is what lets a viewer keep up with
 from __future__ import annotations
 
 import re
-import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .frames import HEADER_SIZE, STDOUT
+from .frames import HEADER, HEADER_SIZE, STDOUT
 
 LogLine = tuple[int, int, str, str]  # stream, source, timestamp, text: records decoded
-HEADER = struct.Struct(">B3xI")  # stream byte, three zero bytes, big-endian payload size
 SPLIT_SIZE = 16 * 1024  # the engine cuts longer lines into entries of this many bytes
 MAX_LINE = 1024 * 1024  # a longer line (a progress bar that never prints \n) is cut here
 TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) ")
@@ -148,6 +146,14 @@ def lines_of(data: bytes) -> list[LogLine]:
         timestamp, _, text = rest.partition(b" ")
         lines.append((head[0] - 48, int(head[1:]), timestamp.decode("ascii"), _decode(text)))
     return lines
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a viewer is in a log: the last timestamp delivered and how many lines carried it."""
+
+    timestamp: str
+    count: int = 1
 
 
 def last_position(data: bytes) -> tuple[str, int]:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 
 from .docker_service import LogOptions
-from .log_lines import STAMP, parse_since
-from .streams import Position
+from .log_lines import STAMP, Position, parse_since
 
 DEFAULT_TAIL = "100"
 MAX_TAIL = 1_000_000

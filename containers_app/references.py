@@ -47,11 +47,6 @@ class ImageReference:
             text += f"@{self.digest}"
         return text
 
-    @property
-    def pull_tag(self) -> str:
-        """What `docker pull` fetches: the digest, else the tag, else `latest`."""
-        return self.digest or self.tag or "latest"
-
 
 def _is_domain(component: str) -> bool:
     return "." in component or ":" in component or component == "localhost"

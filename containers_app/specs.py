@@ -15,9 +15,8 @@ from decimal import Decimal, InvalidOperation
 from .references import VOLUME_NAME
 
 RESTART_POLICIES = ("no", "on-failure", "always", "unless-stopped")
-PULL_POLICIES = ("missing", "never", "always")
 PROTOCOLS = ("tcp", "udp", "sctp")
-DEFAULT_STOP_TIMEOUT = 10
+DEFAULT_STOP_TIMEOUT = 10  # the engine's, for containers created without --stop-timeout
 DEFAULT_KILL_SIGNAL = "KILL"
 
 
@@ -95,10 +94,6 @@ class VolumeMount:
     target: str
     source: str = ""
     read_only: bool = False
-
-    @property
-    def is_bind(self) -> bool:
-        return self.source.startswith("/")
 
     def __str__(self) -> str:
         if not self.source:

@@ -21,11 +21,19 @@ import threading
 import time
 from collections import deque
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from . import docker_service
 from .docker_service import Conflict, DockerServiceError, EngineUnavailable, LogOptions, NotFound
-from .log_lines import LogParser, Records, last_position, record_stamp, since_param, stamp_key
+from .log_lines import (
+    LogParser,
+    Position,
+    Records,
+    last_position,
+    record_stamp,
+    since_param,
+    stamp_key,
+)
 from .stream_threads import StreamThread, json_lines
 
 logger = logging.getLogger(__name__)
@@ -35,14 +43,6 @@ BYTES_CAPACITY = 16 * 1024 * 1024  # and bytes: lines can be long
 STALL_SECONDS = 3.0  # how long a reader waits for a slow viewer before it skips lines
 BATCH_LINES = 5_000  # at most this many lines per websocket message
 CONFLICT_RETRIES = 25
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a viewer is in a log: the last timestamp delivered and how many lines carried it."""
-
-    timestamp: str
-    count: int = 1
 
 
 def split_records(records: Records, count: int) -> tuple[Records, Records]:

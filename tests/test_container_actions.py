@@ -58,6 +58,21 @@ def test_lifecycle_action_changes_state_and_is_audited(
     assert entry.finished_at >= entry.started_at and entry.duration is not None
 
 
+def test_restart_without_timeout_waits_the_containers_own_stop_timeout(
+    admin_client, make_container, docker_api
+):
+    # sleep as PID 1 ignores SIGTERM: stopping takes the whole timeout
+    container = make_container(["sleep", "600"], hint="stoptimeout", stop_timeout=1)
+
+    started = time.monotonic()
+    response = act(admin_client, container, "restart")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert state(docker_api, container)["Running"]
+    assert elapsed < 6, f"waited {elapsed:.1f} s: the engine's 10 s default, not the container's 1 s"
+
+
 def test_start_and_unpause(admin_client, make_container, docker_api):
     created = make_container(hint="start", start=False)
     paused = make_container(hint="unpause")

@@ -157,8 +157,9 @@ class LogsConsumer(ReleasingConsumer):
 class MergedLogsConsumer(LogsConsumer):
     """`/ws/logs/?containers=a&containers=b` or `?project=NAME`: several logs in one, by time.
 
-    Lines carry their source index as a fourth field. Each batch taken from
-    the pump is ordered by timestamp across containers.
+    Each record names its source (the container's index in `hello`) after its
+    stream digit. Each batch taken from the pump is ordered by timestamp across
+    containers.
     """
 
     merged = True

@@ -47,7 +47,6 @@ from .prune import PruneResult, prune, prune_candidates
 from .terminal import (
     TerminalSession,
     end_session,
-    exec_running,
     open_terminal,
     path_exists,
     resize_terminal,

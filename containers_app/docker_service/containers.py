@@ -9,7 +9,7 @@ import docker
 
 from ..formatting import format_port, format_ports, from_epoch, parse_docker_time
 from ..masking import EnvVar, mask_env, mask_inspect
-from ..specs import CommitSpec, LifecycleSpec, RunSpec
+from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
 from .client import InvalidRequest, client, engine_call
 
 
@@ -31,7 +31,7 @@ class ContainerSummary:
         return self.id[:12]
 
 
-def _container_summary(item: dict) -> ContainerSummary:
+def container_summary(item: dict) -> ContainerSummary:
     names = item.get("Names") or []
     return ContainerSummary(
         id=item["Id"],
@@ -52,7 +52,7 @@ def list_containers(all: bool = False, filters: dict | None = None) -> list[Cont
     api = client()
     with engine_call("container"):
         items = api.containers(all=all, filters=filters)
-    return [_container_summary(item) for item in items]
+    return [container_summary(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,14 @@ def remove_container(ref: str, force: bool = False, volumes: bool = False) -> No
         api.remove_container(ref, force=force, v=volumes)
 
 
+def _stop_timeout(api, ref: str, asked: int | None) -> int:
+    """`docker restart` without -t waits the container's own stop timeout (docker-py needs one)."""
+    if asked is not None:
+        return asked
+    configured = api.inspect_container(ref)["Config"].get("StopTimeout")
+    return DEFAULT_STOP_TIMEOUT if configured is None else configured
+
+
 def container_lifecycle(spec: LifecycleSpec) -> None:
     """start, stop, restart, kill, pause or unpause, like the CLI verb of the same name."""
     api = client()
@@ -312,9 +320,9 @@ def container_lifecycle(spec: LifecycleSpec) -> None:
         elif spec.verb == "stop":
             api.stop(ref, timeout=spec.timeout)
         elif spec.verb == "restart":
-            api.restart(ref, timeout=spec.timeout if spec.timeout is not None else 10)
+            api.restart(ref, timeout=_stop_timeout(api, ref, spec.timeout))
         elif spec.verb == "kill":
-            api.kill(ref, signal=spec.signal or "KILL")
+            api.kill(ref, signal=spec.signal or DEFAULT_KILL_SIGNAL)
         elif spec.verb == "pause":
             api.pause(ref)
         elif spec.verb == "unpause":

@@ -24,10 +24,6 @@ class EngineInfo:
     containers_stopped: int
     images: int
 
-    @property
-    def containers_total(self) -> int:
-        return self.containers_running + self.containers_paused + self.containers_stopped
-
 
 def engine_info() -> EngineInfo:
     api = client()

@@ -11,7 +11,7 @@ from ..formatting import from_epoch, parse_docker_time
 from ..masking import EnvVar, mask_env, mask_inspect, mask_text
 from ..references import split_reference
 from .client import DockerServiceError, NotFound, client, engine_call
-from .containers import ContainerSummary, _container_summary
+from .containers import ContainerSummary, container_summary
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def image_present(ref: str) -> bool:
     return True
 
 
-def _image_rows(item: dict, containers: int) -> list[ImageSummary]:
+def image_rows(item: dict, containers: int) -> list[ImageSummary]:
     tags = [t for t in item.get("RepoTags") or [] if t != "<none>:<none>"]
     if not tags:
         digests = [d for d in item.get("RepoDigests") or [] if d != "<none>@<none>"]
@@ -79,7 +79,7 @@ def list_images() -> list[ImageSummary]:
     with engine_call("image"):
         images = api.images()
         usage = Counter(c.get("ImageID", "") for c in api.containers(all=True))
-    return [row for item in images for row in _image_rows(item, usage[item["Id"]])]
+    return [row for item in images for row in image_rows(item, usage[item["Id"]])]
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def inspect_image(ref: str) -> ImageDetail:
             for layer in history
         ),
         containers=tuple(
-            _container_summary(c) for c in containers if c.get("ImageID") == data["Id"]
+            container_summary(c) for c in containers if c.get("ImageID") == data["Id"]
         ),
         raw=mask_inspect(data),
     )

@@ -27,7 +27,7 @@ class ProcessResult:
     truncated: bool = False
 
 
-def _socket_of(stream):
+def socket_of(stream):
     """The real socket behind what docker-py returns for `socket=True` calls."""
     return getattr(stream, "_sock", stream)
 
@@ -89,7 +89,7 @@ def run_in_foreground(
         )
         waiter = threading.Thread(target=wait_for_exit, daemon=True)
         waiter.start()
-        sock = _socket_of(stream)
+        sock = socket_of(stream)
         try:
             api.start(container_id)
             raw, ended, truncated = _read_until(sock, tty, time.monotonic() + timeout)
@@ -119,7 +119,7 @@ def exec_once(spec: ExecSpec, timeout: float) -> ProcessResult:
         stream = api.exec_start(created["Id"], socket=True)
         try:
             raw, ended, truncated = _read_until(
-                _socket_of(stream), False, time.monotonic() + timeout
+                socket_of(stream), False, time.monotonic() + timeout
             )
         finally:
             stream.close()

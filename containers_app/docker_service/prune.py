@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from .client import client, engine_call
 from .containers import list_containers
-from .images import _image_rows
+from .images import image_rows
 
 
 def prune_candidates(kind: str, labels: tuple[str, ...] = ()) -> list:
@@ -22,7 +22,7 @@ def prune_candidates(kind: str, labels: tuple[str, ...] = ()) -> list:
     with engine_call("image"):
         dangling = api.images(filters={"dangling": True, **label_filter})
         used = {c.get("ImageID") for c in api.containers(all=True)}
-    return [row for item in dangling if item["Id"] not in used for row in _image_rows(item, 0)]
+    return [row for item in dangling if item["Id"] not in used for row in image_rows(item, 0)]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from .client import DockerServiceError, client, engine_call
-from .processes import _socket_of
+from .processes import socket_of
 
 SESSION_VARIABLE = "DOCKSIDE_SESSION"
 HANG_UP = (
@@ -72,7 +72,7 @@ def open_terminal(
             environment=[f"{SESSION_VARIABLE}={tag}", "TERM=xterm-256color"],
         )
         stream = api.exec_start(created["Id"], socket=True, tty=True)
-    session = TerminalSession(created["Id"], container_id, tag, _socket_of(stream))
+    session = TerminalSession(created["Id"], container_id, tag, socket_of(stream))
     with suppress(DockerServiceError):  # a process that ended at once cannot be resized
         resize_terminal(created["Id"], cols, rows)
     return session
@@ -82,12 +82,6 @@ def resize_terminal(exec_id: str, cols: int, rows: int) -> None:
     api = client()
     with engine_call("exec", exec_id):
         api.exec_resize(exec_id, height=rows, width=cols)
-
-
-def exec_running(exec_id: str) -> bool:
-    api = client()
-    with engine_call("exec", exec_id):
-        return bool(api.exec_inspect(exec_id).get("Running"))
 
 
 def end_session(container_id: str, tag: str) -> None:
