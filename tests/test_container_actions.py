@@ -70,7 +70,7 @@ def test_restart_without_timeout_waits_the_containers_own_stop_timeout(
 
     assert response.status_code == 302
     assert state(docker_api, container)["Running"]
-    assert elapsed < 6, f"waited {elapsed:.1f} s: the engine's 10 s default, not the container's 1 s"
+    assert elapsed < 6, f"waited {elapsed:.1f} s: 10 s (a default), not the container's 1 s"
 
 
 def test_start_and_unpause(admin_client, make_container, docker_api):

@@ -1,0 +1,33 @@
+"""Forms that validate what people type and return specs.
+
+Each form's `spec` (after `is_valid()`) is what `cli.py` turns into the
+command shown and what `actions.py` carries out. Every field is limited to
+64 KB; every message names the field and says what to write instead.
+"""
+
+from .base import SpecForm
+from .containers import (
+    CommitForm,
+    ExecForm,
+    KillForm,
+    LifecycleForm,
+    RemoveContainerForm,
+    RenameForm,
+)
+from .images import PruneForm, PullForm, RemoveImageForm, TagForm
+from .run import RunForm
+
+__all__ = [
+    "CommitForm",
+    "ExecForm",
+    "KillForm",
+    "LifecycleForm",
+    "PruneForm",
+    "PullForm",
+    "RemoveContainerForm",
+    "RemoveImageForm",
+    "RenameForm",
+    "RunForm",
+    "SpecForm",
+    "TagForm",
+]
