@@ -26,6 +26,11 @@ def _detail_url_template() -> str:
     return reverse("containers:detail", args=[REF_PLACEHOLDER])
 
 
+def search_text(container: ContainerSummary) -> str:
+    """What the list's filter matches, on the server (`?q=`) and in the browser alike."""
+    return f"{container.name} {container.image} {container.id}".lower()
+
+
 def container_row(container: ContainerSummary, visible: bool = True, oob: str = "") -> str:
     """One `<tr id="c-SHORTID">`; `oob` makes it an htmx out-of-band swap (outerHTML, ...)."""
     url = escape(_detail_url_template().replace(REF_PLACEHOLDER, container.short_id))
@@ -34,7 +39,7 @@ def container_row(container: ContainerSummary, visible: bool = True, oob: str = 
     command = escape(container.command)
     created = container.created
     ports = escape(container.ports)
-    search = escape(f"{container.name} {container.image} {container.id}")
+    search = escape(search_text(container))
     attributes = ("" if visible else " hidden") + (f' hx-swap-oob="{oob}"' if oob else "")
     return (
         f'<tr id="c-{container.short_id}" data-search="{search}"{attributes}>'

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import cli, docker_service
-from ..container_rows import container_rows
+from ..container_rows import container_rows, search_text
 from ..listing import Column, build_listing
 from ..specs import LifecycleSpec, RemoveContainerSpec
 
@@ -33,10 +33,6 @@ COLUMNS = [
 ]
 
 
-def _search_text(container: docker_service.ContainerSummary) -> str:
-    return f"{container.name} {container.image} {container.id}".lower()
-
-
 @require_GET
 def container_list(request: HttpRequest) -> HttpResponse:
     return container_list_page(request)
@@ -45,7 +41,7 @@ def container_list(request: HttpRequest) -> HttpResponse:
 def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     containers = docker_service.list_containers(all=show_all)
-    listing = build_listing(containers, request.GET, COLUMNS, _search_text, "-created")
+    listing = build_listing(containers, request.GET, COLUMNS, search_text, "-created")
     bulk_commands = {verb: " ".join(cli.argv(spec)[:-1]) for verb, spec in BULK_SPECS.items()}
     return render(
         request,

@@ -144,14 +144,18 @@
     }
   }, true);
 
-  document.addEventListener("htmx:responseError", () => {
+  function showRequestFailed() {
     const banner = document.getElementById("request-failed");
     if (banner) banner.hidden = false;
-  });
-  document.addEventListener("htmx:sendError", () => {
-    const banner = document.getElementById("request-failed");
-    if (banner) banner.hidden = false;
-  });
+  }
+  document.addEventListener("htmx:responseError", showRequestFailed);
+  document.addEventListener("htmx:sendError", showRequestFailed);
+
+  // One word for a POSIX shell, single-quoted only when it must be.
+  function quote(arg) {
+    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
+  }
+  window.Dockside = Object.freeze({ quote });
 
   function init(root) {
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);

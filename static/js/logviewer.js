@@ -52,9 +52,7 @@
     };
   }
 
-  function quote(arg) {
-    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
-  }
+  const { quote } = window.Dockside;
 
   function showCommand() {
     if (!commandEl) return;

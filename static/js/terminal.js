@@ -27,9 +27,7 @@
 
   let socket = null;
 
-  function quote(arg) {
-    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
-  }
+  const { quote } = window.Dockside;
 
   function choices() {
     const data = new FormData(controls);
