@@ -253,7 +253,7 @@ def test_bulk_without_selection_is_refused(admin_client):
     assert last_entry().outcome == "failed"
 
 
-def test_audit_entry_is_pending_while_docker_works(make_container, admin_user):
+def test_audit_entry_is_pending_until_the_action_finishes(make_container, admin_user):
     container = make_container(hint="pending")
     actor = actions.Actor(admin_user, "127.0.0.1")
     spec = LifecycleSpec("pause", container["Name"][1:])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 
+import docker
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,30 +34,60 @@ def form_data(fields: list[str]):
     return st.fixed_dictionaries({name: ANY_TEXT for name in fields})
 
 
+class Targets:
+    """A running container and an image of the suite's own for the forms to act on,
+    made again whenever a form removed, renamed away or stopped them."""
+
+    def __init__(self, docker_api, make_container):
+        self.api = docker_api
+        self.make_container = make_container
+        self.container = self.image = ""  # full ids (the image's with its sha256: prefix)
+
+    def ensure(self) -> bool:
+        """Whether anything had to be made again."""
+        made = False
+        running = self.api.containers(filters={"id": self.container}) if self.container else []
+        if not running:
+            self.container = self.make_container(hint="fuzz")["Id"]
+            made = True
+        if not any(image["Id"] == self.image for image in self.api.images(all=True)):
+            tag = f"dockside-test/fuzz:{uuid.uuid4().hex[:6]}"
+            self.image = build_image(self.api, f"FROM {support.BASE_IMAGE}\nRUN echo > /f\n", tag)
+            made = True
+        return made
+
+    def retire(self) -> None:
+        """A form acted on the container (a kill, say): its effects may still be landing."""
+        with suppress(docker.errors.NotFound):
+            self.api.remove_container(self.container, force=True)
+        self.container = ""
+
+    def url(self, template: str) -> str:
+        return template.format(container=self.container[:12], image=self.image[7:19])
+
+
 @pytest.fixture
-def targets(docker_api, make_container):
-    """A container and an image of the suite's own for the forms to act on."""
-    container = make_container(hint="fuzz")
-    tag = f"dockside-test/fuzz:{uuid.uuid4().hex[:6]}"
-    image_id = build_image(docker_api, f"FROM {support.BASE_IMAGE}\nRUN echo > /f\n", tag)
-    return {"container": container["Id"][:12], "image": image_id.removeprefix("sha256:")}
+def targets(docker_api, make_container) -> Targets:
+    return Targets(docker_api, make_container)
 
 
 class EngineGuard:
-    """Checks one request: no 500; a refused form left the engine alone; removes what a
-    form that did pass made (only ever from the suite's own container and image)."""
+    """Checks one request: no 500, and a refused form left the engine as it was."""
 
     def __init__(self, docker_api):
         self.api = docker_api
         self.baseline = engine_state(docker_api)
 
-    def check(self, response) -> None:
+    def check(self, response) -> bool:
+        """Whether the form was refused (and so left the engine as it was)."""
         assert response.status_code < 500, response.status_code
         newest = AuditEntry.objects.order_by("-id").first()
         now = engine_state(self.api)
-        if response.status_code == 400 and newest and newest.error.startswith("rejected:"):
+        refused = response.status_code == 400 and newest and newest.error.startswith("rejected:")
+        if refused:
             assert now == self.baseline, "a refused form changed the engine"
         self.baseline = now
+        return bool(refused)
 
 
 FORMS = {
@@ -78,13 +110,17 @@ FORMS = {
 @pytest.mark.parametrize("form", FORMS, ids=list(FORMS))
 def test_arbitrary_text_never_breaks_a_form(admin_client, docker_api, targets, form):
     url, fields = FORMS[form]
-    url = url.format(**targets)
+    targets.ensure()
     guard = EngineGuard(docker_api)
 
     @FUZZ
     @given(form_data(fields))
     def submit(data):
-        guard.check(admin_client.post(url, data))
+        if targets.ensure():
+            guard.baseline = engine_state(docker_api)
+        refused = guard.check(admin_client.post(targets.url(url), data))
+        if not refused and "{container}" in url:
+            targets.retire()
 
     submit()
 
