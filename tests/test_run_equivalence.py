@@ -46,7 +46,9 @@ def comparable(inspect: dict, compare_hostname: bool) -> dict:
         "tty": config["Tty"],
         "stdin open": config["OpenStdin"],
         "port bindings": host.get("PortBindings") or {},
-        "binds": host.get("Binds") or [],
+        # The CLI collects -v in a map: its order varies between runs (the engine
+        # mounts by path depth whatever the order).
+        "binds": sorted(host.get("Binds") or []),
         "mounts": mounts,
         "restart policy": host["RestartPolicy"],
         "memory": host["Memory"],
