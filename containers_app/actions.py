@@ -71,7 +71,9 @@ def _masked(value):
     if isinstance(value, list | tuple):
         if value and all(isinstance(item, list | tuple) and len(item) == 2 for item in value):
             return [
-                [k, mask_value(k, v)[0] if isinstance(k, str) and isinstance(v, str) else v]
+                [k, mask_text(mask_value(k, v)[0])]
+                if isinstance(k, str) and isinstance(v, str)
+                else [k, _masked(v)]
                 for k, v in value
             ]
         return [_masked(item) for item in value]

@@ -53,7 +53,7 @@ class AuditFilterForm(forms.Form):
                 Q(target_name__icontains=data["target"]) | Q(target_id__startswith=data["target"])
             )
         zone = timezone.get_current_timezone()
-        if data["since"]:
+        if data["since"] and data["since"] > date.min:  # year 1 in UTC can be out of range
             entries = entries.filter(
                 started_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
             )

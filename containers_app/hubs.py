@@ -17,7 +17,7 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from . import docker_service
 from .docker_service import DockerServiceError, EngineUnavailable, NotFound
@@ -81,6 +81,7 @@ class Feed(StreamThread):
                     self.stopping.wait(2)
                 except Exception:  # a bug or a malformed stream: say so, keep the feed alive
                     logger.exception("%s failed; reading again", self.name)
+                    connections.close_all()
                     self.publish(("error", "Dockside failed to read this stream"))
                     self.back_off(attempt)
                     attempt += 1
@@ -173,17 +174,26 @@ class EventsFeed(Feed):
         super().__init__(hub, key)
         self.last = time.time_ns()  # after an outage, read again from the last event seen
 
-    def read(self) -> None:
+    @staticmethod
+    def keep(event: dict) -> None:
+        """Record the event; a database that fails now loses the record, not the live pages."""
         from .models import EngineEvent
 
+        try:
+            EngineEvent.record(event)
+        except DatabaseError:
+            logger.exception("could not record an engine event")
+            connections.close_all()
+
+    def read(self) -> None:
         with self.holding(docker_service.open_all_events(self.last / 1e9)) as stream:
             for event in json_lines(stream):
                 moment = event.get("timeNano", 0)
                 if moment <= self.last:
                     continue  # replayed from before the outage
                 self.last = moment
-                EngineEvent.record(event)
                 self.publish(("event", event))
+                self.keep(event)
         if not self.stopping.is_set():
             raise EngineUnavailable(docker_service.endpoint(), "the event stream ended")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.http import HttpRequest, QueryDict
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
@@ -21,6 +21,7 @@ from .stats_math import StatsSample
 from .views.containers import detail_context
 from .views.images import image_listing
 
+CSRF_CHARACTERS = frozenset(CSRF_ALLOWED_CHARS)
 VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists
 STATS_SORTS = {
     "cpu": lambda row: -row[2].cpu_percent,
@@ -55,6 +56,8 @@ def masked_csrf_token(secret: str) -> str:
     The fragment is rendered outside any request; the bare secret must never
     reach the HTML (compressed pages would leak it to a BREACH attack).
     """
+    if len(secret) != CSRF_SECRET_LENGTH or not set(secret) <= CSRF_CHARACTERS:
+        return ""  # no usable cookie: the forms will ask for a reload, not fail here
     request = HttpRequest()
     request.META["CSRF_COOKIE"] = secret
     return get_token(request)

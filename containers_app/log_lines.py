@@ -4,7 +4,9 @@ Pure: bytes in, lines out. Dockside always asks the engine for timestamps, so
 every line carries the daemon's RFC 3339 time (nanoseconds) and a viewer can
 resume exactly where it stopped. The engine splits lines longer than 16 KB
 into several entries, each with its own timestamp and no newline but the
-last: they are joined back into one line here.
+last: they are joined back into one line here, up to `max_line` bytes (a
+longer line goes on as a new line with the same timestamp: memory stays
+bounded whatever a container prints).
 
 Lines travel as *records*, the bytes the browser receives:
 
@@ -45,8 +47,9 @@ class Records:
 class LogParser:
     """Feed it the bytes of a `/containers/{id}/logs?timestamps=1` response, in any pieces."""
 
-    def __init__(self, tty: bool, source: int = 0) -> None:
+    def __init__(self, tty: bool, source: int = 0, max_line: int = MAX_LINE) -> None:
         self.tty = tty
+        self.max_line = max_line
         self._buffer = bytearray()
         self._prefix = {stream: b"%d%d " % (stream, source) for stream in (1, 2)}
         self._partial: dict[int, bytearray] = {}  # stream -> `timestamp text` so far
@@ -62,6 +65,8 @@ class LogParser:
         out = bytearray()
         count = self._cut_tty(out, final=True) if self.tty else 0
         for stream, text in sorted(self._partial.items()):
+            if text.find(b" ") == len(text) - 1:
+                continue  # only the timestamp of a cut line, whose text all went out
             out += self._prefix[stream] + text + b"\n"
             count += 1
         self._partial.clear()
@@ -96,8 +101,8 @@ class LogParser:
     def _entry(self, stream: int, payload: bytes, out: bytearray) -> int:
         """One log entry, `TIMESTAMP SP text`, ending in a newline unless it was split.
 
-        Pieces are joined up to MAX_LINE bytes; a longer line is delivered in
-        parts of that size, so memory stays bounded whatever a container prints.
+        Pieces are joined up to `max_line` bytes; a longer line is delivered in
+        parts of that size.
         """
         pending = self._partial.pop(stream, None)
         if pending is not None:  # a continuation: its own timestamp goes, its text stays
@@ -105,7 +110,7 @@ class LogParser:
             pending += payload[space + 1 :] if space > 0 else payload
             payload = pending
         if not payload.endswith(b"\n"):
-            if len(payload) < MAX_LINE:
+            if len(payload) < self.max_line:
                 self._partial[stream] = bytearray(payload)
                 return 0
             space = payload.find(b" ")
@@ -234,8 +239,8 @@ def parse_since(text: str, now: datetime | None = None) -> str:
             moment = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
             return f"{moment.timestamp():.9f}"
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except OverflowError:  # further back than year 1: everything
-        return ""
+    except OverflowError:  # further back than year 1: as good as the Unix epoch for logs
+        return "0"
     except ValueError as exc:
         raise ValueError(
             f"{text!r}: write a duration such as 10m, 1h or 2d, or a time such as 2026-11-23T10:00"

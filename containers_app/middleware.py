@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
+from .docker_service import (
+    Conflict,
+    DockerServiceError,
+    EngineUnavailable,
+    InvalidRequest,
+    NotFound,
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,11 +44,15 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+ERROR_STATUS = ((Conflict, 409), (InvalidRequest, 400))
+
+
 class EngineUnavailableMiddleware:
     """An unreachable engine is a 503 page that says why; an unknown id is a 404 page.
 
-    Any other refusal from the engine that a view did not handle is a 409 or 400
-    page with the engine's message, never a traceback.
+    Any other engine error a view did not handle is a page with the engine's
+    message, never a traceback: 409 for a conflict, 400 for a request the
+    engine calls invalid, 502 when the engine itself failed.
     """
 
     def __init__(self, get_response):
@@ -66,7 +76,7 @@ class EngineUnavailableMiddleware:
         if isinstance(exception, NotFound):
             return render(request, "errors/404.html", {"error": exception}, status=404)
         if isinstance(exception, DockerServiceError):
-            status = 409 if isinstance(exception, Conflict) else 400
+            status = next((code for kind, code in ERROR_STATUS if isinstance(exception, kind)), 502)
             return render(
                 request, "errors/engine_refused.html", {"error": exception}, status=status
             )

@@ -1,7 +1,9 @@
 """What the threads reading engine streams (logs, stats, events) have in common.
 
 Such a thread blocks in `read()` on one engine stream at a time; `stop()`
-closes that stream so the read returns at once, wherever the thread is.
+closes that stream so the read returns at once. A thread that is opening a
+stream or asking the engine something else notices within
+DOCKSIDE_DOCKER_TIMEOUT at worst (a healthy engine answers in milliseconds).
 """
 
 from __future__ import annotations

@@ -85,8 +85,8 @@ class LinePump:
             while not self._closed and self._full(records):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:  # the viewer is stuck: the oldest waiting lines go
-                    while self._lines and self._full(records):
-                        self._drop_oldest(max(1, self._lines + records.count - self._capacity))
+                    if self._lines:
+                        self._drop_oldest(self._excess(records))
                     break
                 self._condition.wait(remaining)
             if self._closed:
@@ -102,6 +102,27 @@ class LinePump:
                 return
             self._items.append(("status", source, status))
         self._wake()
+
+    def _excess(self, records: Records) -> int:
+        """How many of the oldest waiting lines must go for `records` to fit."""
+        count = self._lines + records.count - self._capacity
+        extra = self._bytes + len(records.data) - BYTES_CAPACITY
+        freed = position = 0
+        for kind, _, payload in self._items:
+            if extra <= 0:
+                break
+            if kind != "lines":
+                continue
+            if len(payload.data) <= extra:
+                extra -= len(payload.data)
+                freed += payload.count
+                continue
+            while extra > 0:
+                end = payload.data.index(b"\n", position) + 1
+                extra -= end - position
+                position = end
+                freed += 1
+        return max(1, count, freed)
 
     def _full(self, records: Records) -> bool:
         return (

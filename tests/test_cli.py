@@ -127,14 +127,17 @@ def test_run_command_is_quoted_for_the_shell():
 def test_audit_command_and_parameters_hide_url_passwords_and_inline_secrets():
     spec = RunSpec(
         image="busybox",
-        env=(("DATABASE_URL", "postgres://app:hunter2@db/app"),),
+        env=(
+            ("DATABASE_URL", "postgres://app:hunter2@db/app"),
+            ("JAVA_OPTS", "-Dx DB_PASSWORD=s3cret"),
+        ),
         command=("sh", "-c", "API_TOKEN=abc123 wget http://bob:pw9@127.0.0.1/"),
     )
 
     shown = cli.command(spec, mask=True)
     stored = str(spec_parameters(spec))
 
-    for secret in ("hunter2", "abc123", "pw9"):
+    for secret in ("hunter2", "abc123", "pw9", "s3cret"):
         assert secret not in shown
         assert secret not in stored
     assert "postgres://app:••••••@db/app" in shown

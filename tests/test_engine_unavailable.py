@@ -197,6 +197,7 @@ def test_fragment_requests_reload_the_page_to_show_the_engine_error(
     [
         (docker_service.Conflict("container is paused"), 409),
         (docker_service.InvalidRequest("bad"), 400),
+        (docker_service.DockerServiceError("the engine answered 500"), 502),
     ],
 )
 def test_engine_refusals_no_view_handled_are_an_error_page_not_a_traceback(
@@ -208,7 +209,7 @@ def test_engine_refusals_no_view_handled_are_an_error_page_not_a_traceback(
     response = EngineUnavailableMiddleware(lambda r: None).process_exception(request, error)
 
     assert response.status_code == status
-    assert "The engine refused" in text(response.content.decode())
+    assert "The Docker engine answered with an error" in text(response.content.decode())
     assert str(error) in response.content.decode()
 
 

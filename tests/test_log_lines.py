@@ -122,9 +122,9 @@ def test_since_accepts_durations_times_and_unix_seconds():
         parse_since("yesterday")
 
 
-def test_since_further_back_than_year_one_means_everything_and_foreign_digits_are_refused():
-    assert parse_since("99999999999w") == ""
-    assert parse_since("9" * 400 + "d") == ""
+def test_times_further_back_than_year_one_mean_the_epoch_and_foreign_digits_are_refused():
+    assert parse_since("99999999999w") == "0"
+    assert parse_since("9" * 400 + "d") == "0"
     with pytest.raises(ValueError, match="write a duration"):
         parse_since("\u0661\u0660m")  # Arabic-Indic digits: the engine wants ASCII
 
@@ -159,3 +159,12 @@ def test_a_line_that_never_ends_is_delivered_in_bounded_parts():
     lines = lines_of(delivered)
     assert len(lines) == 3 and all(len(text) <= MAX_LINE for *_, text in lines)
     assert len(parser._partial[1]) < MAX_LINE, "what waits for the rest stays bounded"
+
+
+def test_a_cut_line_ending_exactly_at_the_cap_leaves_no_empty_line_behind():
+    parser = LogParser(tty=False, max_line=len(TS) + 1 + 100)
+
+    delivered = parser.feed(frame(1, f"{TS} ".encode() + b"x" * 100)).data
+    delivered += parser.feed(frame(1, f"{TS} ".encode())).data + parser.flush().data
+
+    assert [text for *_, text in lines_of(delivered)] == ["x" * 100]

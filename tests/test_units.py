@@ -15,7 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from containers_app.consumers.access import close_code, close_reason
 from containers_app.docker_service import (
     Conflict,
+    DockerServiceError,
     EngineUnavailable,
+    InvalidRequest,
     NotFound,
     describe_connection_error,
 )
@@ -229,3 +231,5 @@ def test_websocket_close_reasons_fit_a_close_frame_even_in_multibyte_text():
     assert close_code(NotFound("container", "x"))[0] == 4404
     assert close_code(EngineUnavailable("unix:///x", "gone")) == (4503, "gone")
     assert close_code(ValueError("bad tail"))[0] == 4400
+    assert close_code(InvalidRequest("bad filter"))[0] == 4400
+    assert close_code(DockerServiceError("the engine answered 500"))[0] == 4502

@@ -1,8 +1,8 @@
 """What every websocket consumer checks first, and how it reads its query.
 
 Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
-4409 the container is not running (or another conflict), 4503 engine
-unreachable, 1011 Dockside failed (logged on the server). Origins other
+4409 the container is not running (or another conflict), 4502 the engine
+failed, 4503 engine unreachable, 1011 Dockside failed (logged on the server). Origins other
 than Dockside's own are refused before the handshake
 (AllowedHostsOriginValidator in dashboard/asgi.py).
 """
@@ -18,7 +18,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
 
-from ..docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
+from ..docker_service import (
+    Conflict,
+    DockerServiceError,
+    EngineUnavailable,
+    InvalidRequest,
+    NotFound,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +95,8 @@ def close_code(exc: Exception) -> tuple[int, str]:
         return 4404, str(exc)
     if isinstance(exc, Conflict):
         return 4409, str(exc)
+    if isinstance(exc, DockerServiceError) and not isinstance(exc, InvalidRequest):
+        return 4502, str(exc)  # the engine failed: not the viewer's query
     return 4400, str(exc)
 
 

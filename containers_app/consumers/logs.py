@@ -80,7 +80,7 @@ class LogsConsumer(ReleasingConsumer):
         """Acks: `{"ack": n}`, n no more than the batches sent; anything else is ignored."""
         try:
             content = json.loads(text_data or "null")
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         if isinstance(content, dict) and isinstance(content.get("ack"), int):
             self.acked = max(self.acked, min(content["ack"], self.sequence))

@@ -41,7 +41,7 @@ def shell_command(container_id: str, shell: str, command: str) -> list[str]:
 
 
 def _size(value: str | None, default: int, limit: int) -> int:
-    if not value or not value.isascii() or not value.isdigit():
+    if not value or len(value) > 5 or not value.isascii() or not value.isdigit():
         return default
     return max(1, min(limit, int(value)))
 
@@ -125,7 +125,7 @@ class TerminalConsumer(ReleasingConsumer):
         try:
             message = json.loads(text_data or "{}")
             cols, rows = (int(n) for n in message["resize"])
-        except (ValueError, KeyError, TypeError, OverflowError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             return
         with_limits = max(1, min(cols, 1000)), max(1, min(rows, 500))
         with suppress(DockerServiceError):  # the session has just ended; the status says so

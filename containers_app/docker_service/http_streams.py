@@ -143,8 +143,10 @@ def _answer(sock: socket.socket, target: str) -> tuple[int, bytes]:
     sock.sendall(f"GET {target} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
     head = b""
     while b"\r\n\r\n" not in head:
+        if len(head) > HEADER_LIMIT:
+            raise ConnectionError(f"the engine's answer has a head over {HEADER_LIMIT} bytes")
         data = sock.recv(BLOCK_SIZE)
-        if not data or len(head) > HEADER_LIMIT:
+        if not data:
             raise ConnectionError("the engine closed the connection before answering")
         head += data
     head, _, body = head.partition(b"\r\n\r\n")

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
-from ..docker_service import DockerServiceError
+from ..docker_service import DockerServiceError, LogOptions
 from ..log_lines import LogParser, Records
 from ..log_query import parse_log_query
 
 COMPOSE_PROJECT = "com.docker.compose.project"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
+DOWNLOAD_MAX_LINE = 64 * 1024 * 1024  # a file keeps long lines whole (one request's memory)
 
 
 @require_GET
@@ -75,6 +76,23 @@ def _text(records: Records, timestamps: bool) -> bytes:
     )
 
 
+async def _open_logs(container_id: str, options: LogOptions) -> docker_service.Stream:
+    """Open the stream in a thread; a request cancelled meanwhile closes it once open."""
+    opening = asyncio.ensure_future(
+        asyncio.to_thread(docker_service.open_logs, container_id, options)
+    )
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_if_opened)
+        raise
+
+
+def _close_if_opened(opening: asyncio.Future) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
+
+
 @require_GET
 async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
     """The whole log (since/until/stdout/stderr/timestamps as asked), streamed from the engine."""
@@ -88,11 +106,11 @@ async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
     async def body():
         """Opened here, not before: a download cancelled before it starts leaves no stream open."""
         try:
-            stream = await asyncio.to_thread(docker_service.open_logs, container.id, options)
+            stream = await _open_logs(container.id, options)
         except DockerServiceError as exc:  # the headers have gone: say it in the file
             yield f"[Dockside could not read this log: {exc}]\n"
             return
-        parser = LogParser(container.tty)
+        parser = LogParser(container.tty, max_line=DOWNLOAD_MAX_LINE)
         try:
             while data := await asyncio.to_thread(stream.read):
                 lines = parser.feed(data)

@@ -1,4 +1,5 @@
-// Dockside: small progressive enhancements. Every page works without this file.
+// Dockside: small progressive enhancements (forms and lists work without them), and
+// window.Dockside.quote for the log viewer's and the terminal's command previews.
 "use strict";
 
 (function () {
