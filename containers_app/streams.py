@@ -212,6 +212,7 @@ class LogFollower(StreamThread):
         self.position = resume
         self._skip: Position | None = None  # lines already delivered, dropped when replayed
         self._history_read = resume is not None
+        self._announce = resume is not None  # say "live" when the next followed stream opens
         self._told_end = False  # "removed" or "ended" has been sent: the viewer's log is over
 
     def run(self) -> None:
@@ -225,6 +226,7 @@ class LogFollower(StreamThread):
                         return
                 except EngineUnavailable as exc:
                     self._status("reconnecting", message=exc.cause)
+                    self._announce = True
                     self.back_off(attempt)
                     attempt += 1
                 except NotFound:
@@ -280,6 +282,9 @@ class LogFollower(StreamThread):
         """Deliver a stream's whole lines; the parser keeps a line the stream ended in."""
         parser = LogParser(self.tty, self.source)
         with self.holding(docker_service.open_logs(self.container_id, options)) as stream:
+            if self._announce and options.follow:
+                self._announce = False
+                self._status("live")
             while data := stream.read():
                 self._deliver(parser.feed(data))
         return parser
@@ -326,12 +331,22 @@ class LogFollower(StreamThread):
                 if event.get("Action") == "destroy":
                     self._status("removed")
                     return True
-                if event.get("Action") == "start":
+                if event.get("Action") == "start" and self._started_after(container):
                     self._status("running")
                     return False
         if self.stopping.is_set():
             return True
         raise EngineUnavailable(docker_service.endpoint(), "the event stream ended")
+
+    def _started_after(self, stopped: docker_service.ContainerDetail) -> bool:
+        """Whether the container has started again since it stopped.
+
+        The engine replays the events of the last seconds, and a container that
+        ran only for a moment has its `start` stamped after its death (even its
+        StartedAt can be later than its FinishedAt): only a new StartedAt tells.
+        """
+        again = docker_service.inspect_container(self.container_id).state.started_at
+        return again != stopped.state.started_at
 
     def _status(self, state: str, **fields) -> None:
         self._told_end = state in {"removed", "ended"}

@@ -164,6 +164,27 @@ def test_container_detail_shows_configuration(admin_client, make_container, dock
     assert f"docker container inspect {name}" in text(by_id.content.decode())
 
 
+def test_container_detail_of_a_stopped_container_shows_the_ports_it_will_publish(
+    admin_client, make_container
+):
+    container = make_container(
+        ports=[8080, 9090, 7070],
+        start=False,
+        host_config={
+            "network_mode": "bridge",
+            "port_bindings": {8080: ("127.0.0.1", 18089), 9090: ("127.0.0.1",)},
+        },
+        hint="ports",
+    )
+
+    page = text(admin_client.get(f"/containers/{container['Id']}/").content.decode())
+
+    assert "8080/tcp 127.0.0.1:18089" in page
+    assert "9090/tcp 127.0.0.1: a free port, when it runs" in page
+    assert "7070/tcp not published" in page
+    assert "these are the ports it publishes when it starts" in page
+
+
 def test_container_detail_of_exited_container_shows_exit_code(admin_client, make_container):
     container = make_container(["sh", "-c", "exit 7"], hint="exit7", wait=True)
 

@@ -16,12 +16,10 @@ def records(count: int, size: int) -> Records:
 
 
 @pytest.fixture
-def pump(monkeypatch):
+async def pump(monkeypatch):
     monkeypatch.setattr(streams, "STALL_SECONDS", 0.01)
     monkeypatch.setattr(streams, "BYTES_CAPACITY", 1000)
-    loop = asyncio.new_event_loop()
-    yield LinePump(loop, capacity=50)
-    loop.close()
+    return LinePump(asyncio.get_running_loop(), capacity=50)
 
 
 async def taken_lines(pump: LinePump) -> tuple[int, int]:
@@ -29,17 +27,17 @@ async def taken_lines(pump: LinePump) -> tuple[int, int]:
     return skipped, sum(payload.count for kind, _, payload in items if kind == "lines")
 
 
-def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_byte_cap(pump):
+async def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_byte_cap(pump):
     pump.put_lines(0, records(9, 100))  # 900 bytes waiting
 
     pump.put_lines(0, records(3, 100))  # 300 more: 200 over the cap, two lines must go
 
-    assert asyncio.run(taken_lines(pump)) == (2, 10)
+    assert await taken_lines(pump) == (2, 10)
 
 
-def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_line_cap(pump):
+async def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_line_cap(pump):
     pump.put_lines(0, records(45, 10))
 
     pump.put_lines(0, records(8, 10))
 
-    assert asyncio.run(taken_lines(pump)) == (3, 50)
+    assert await taken_lines(pump) == (3, 50)

@@ -122,9 +122,8 @@ async def test_stop_and_restart_reattach_without_duplicates(cookie, make_contain
     await asyncio.to_thread(docker_api.stop, container["Id"], timeout=5)
     stopped = await viewer.read(until=lambda s: "stopped" in s.states())
     await asyncio.to_thread(docker_api.start, container["Id"])
-    seen = await viewer.read(until=lambda s: s.texts.count("run-b") == 2)
-    await asyncio.sleep(0.5)
-    await viewer.read(until=lambda s: True)
+    await viewer.read(until=lambda s: s.texts.count("run-b") == 2)
+    seen = await viewer.settle(0.5)
     await viewer.close()
 
     assert next(s for s in stopped.statuses if s["state"] == "stopped")["exit_code"] == 3
@@ -168,6 +167,7 @@ async def test_engine_outage_reconnects_and_resumes(cookie, make_container, sett
 
     numbers = [int(text.removeprefix("tick-")) for text in seen.texts]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "no gap, no repeat"
+    assert seen.states()[-1] == "live", "the viewer is told the log is live again"
 
 
 async def test_a_reconnecting_browser_resumes_after_what_it_saw(cookie, make_container):
@@ -185,6 +185,42 @@ async def test_a_reconnecting_browser_resumes_after_what_it_saw(cookie, make_con
 
     numbers = [int(t.removeprefix("n-")) for t in first.texts + second.texts]
     assert numbers == list(range(1, len(numbers) + 1))
+    assert second.states()[:1] == ["live"]
+
+
+async def test_a_resumed_merged_view_does_not_wait_for_history(cookie, make_container, monkeypatch):
+    monkeypatch.setattr(log_consumers, "HISTORY_WAIT", 30.0)
+    left, right = (
+        make_container(
+            ["sh", "-c", f"while true; do echo {side}; sleep 0.1; done"], hint=f"resume-{side}"
+        )
+        for side in ("left", "right")
+    )
+    ids = f"containers={left['Id'][:12]}&containers={right['Id'][:12]}"
+    first = await watch(cookie, f"/ws/logs/?{ids}", lambda s: len(s.lines) >= 4)
+    resume = "&".join(
+        f"resume={source}:{ts}:1"
+        for source in (0, 1)
+        for ts in [max((line[1] for line in first.lines if line[3] == source), key=stamp_key)]
+    )
+
+    again = await watch(cookie, f"/ws/logs/?{ids}&{resume}", lambda s: len(s.lines) >= 2, 8.0)
+
+    assert again.states()[:2] == ["live", "live"]
+
+
+async def test_a_container_that_dies_at_once_is_not_taken_for_restarted(cookie, make_container):
+    container = make_container(["sh", "-c", "echo once"], hint="brief")
+    viewer = Viewer(path(container), cookie)
+    await viewer.connect()
+
+    await viewer.read(until=lambda s: "stopped" in s.states())
+    await asyncio.sleep(2.5)  # the engine replays the last seconds' events, its start among them
+    seen = await viewer.settle()
+    await viewer.close()
+
+    assert seen.states() == ["live", "stopped"]
+    assert seen.texts == ["once"]
 
 
 async def test_anonymous_viewer_is_closed_with_4401(make_container):

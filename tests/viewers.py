@@ -61,27 +61,40 @@ class Viewer:
                     f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}"
                     f" ({len(self.seen.lines)} lines, {self.seen.skipped} skipped)"
                 ) from None
-            if message["type"] == "websocket.close":
-                self.seen.closed = message.get("code", 1000)
+            if not await self._take(message, ack):
                 break
-            if message.get("bytes") is not None:
-                self.seen.lines += [
-                    [stream, ts, text, source]
-                    for stream, source, ts, text in lines_of(message["bytes"])
-                ]
-                self.last_seq += 1
-                if ack:
-                    await self.ack_all()
-                continue
-            data = json.loads(message["text"])
-            kind = data["type"]
-            if kind == "status":
-                self.seen.statuses.append(data)
-            elif kind == "hello":
-                self.seen.hello = data
-            elif kind == "skipped":
-                self.seen.skipped += data["count"]
         return self.seen
+
+    async def settle(self, quiet: float = 1.0) -> Seen:
+        """Receive until nothing has arrived for `quiet` seconds (the socket stays open)."""
+        while not await self.communicator.receive_nothing(timeout=quiet):
+            if not await self._take(await self.communicator.receive_output(), ack=True):
+                break
+        return self.seen
+
+    async def _take(self, message: dict, ack: bool) -> bool:
+        """Record one message; False when it closed the socket."""
+        if message["type"] == "websocket.close":
+            self.seen.closed = message.get("code", 1000)
+            return False
+        if message.get("bytes") is not None:
+            self.seen.lines += [
+                [stream, ts, text, source]
+                for stream, source, ts, text in lines_of(message["bytes"])
+            ]
+            self.last_seq += 1
+            if ack:
+                await self.ack_all()
+            return True
+        data = json.loads(message["text"])
+        kind = data["type"]
+        if kind == "status":
+            self.seen.statuses.append(data)
+        elif kind == "hello":
+            self.seen.hello = data
+        elif kind == "skipped":
+            self.seen.skipped += data["count"]
+        return True
 
     async def ack_all(self) -> None:
         """Acknowledge every batch received so far (what a browser does once it has drawn them)."""

@@ -61,6 +61,7 @@ class PublishedPort:
     protocol: str
     host_ip: str
     host_port: str
+    any_free_port: bool = False  # published on a port the engine picks when the container starts
 
     def __str__(self) -> str:
         return format_port(self.host_ip, self.host_port, self.container_port, self.protocol)
@@ -146,15 +147,30 @@ class ContainerDetail:
         return self.id[:12]
 
 
-def _published_ports(ports: dict | None) -> tuple[PublishedPort, ...]:
+def _published_ports(ports: dict | None, configured: bool = False) -> tuple[PublishedPort, ...]:
     result = []
     for key, bindings in sorted((ports or {}).items()):
         port, _, proto = key.partition("/")
         for binding in bindings or [{"HostIp": "", "HostPort": ""}]:
+            host_port = binding.get("HostPort") or ""
             result.append(
-                PublishedPort(port, proto or "tcp", binding.get("HostIp", ""), binding["HostPort"])
+                PublishedPort(
+                    port,
+                    proto or "tcp",
+                    binding.get("HostIp", ""),
+                    host_port,
+                    any_free_port=configured and bindings is not None and not host_port,
+                )
             )
     return tuple(result)
+
+
+def _ports(config: dict, host: dict, network_settings: dict) -> tuple[PublishedPort, ...]:
+    """The ports in use; for a container that is not running, the ones it will publish."""
+    if network_settings.get("Ports"):
+        return _published_ports(network_settings["Ports"])
+    exposed = dict.fromkeys(config.get("ExposedPorts") or {})
+    return _published_ports({**exposed, **(host.get("PortBindings") or {})}, configured=True)
 
 
 def _restart_policy(policy: dict | None) -> str:
@@ -193,7 +209,7 @@ def _container_detail(data: dict) -> ContainerDetail:
         cmd=tuple(config["Cmd"]) if config.get("Cmd") is not None else None,
         entrypoint=tuple(config["Entrypoint"]) if config.get("Entrypoint") is not None else None,
         env=tuple(mask_env(config.get("Env"))),
-        ports=_published_ports(network_settings.get("Ports")),
+        ports=_ports(config, host, network_settings),
         mounts=tuple(
             Mount(
                 type=m.get("Type", ""),

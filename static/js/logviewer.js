@@ -42,6 +42,7 @@
     return {
       tail: data.get("tail") || "100",
       since: (data.get("since") || "").trim(),
+      until: (data.get("until") || "").trim(),
       stdout: data.get("stdout") === "on",
       stderr: data.get("stderr") === "on",
       timestamps: data.get("timestamps") === "on",
@@ -67,8 +68,10 @@
       url.searchParams.set("timestamps", o.timestamps ? "1" : "0");
       url.searchParams.set("stdout", o.stdout ? "1" : "0");
       url.searchParams.set("stderr", o.stderr ? "1" : "0");
-      if (o.since) url.searchParams.set("since", o.since);
-      else url.searchParams.delete("since");
+      for (const key of ["since", "until"]) {
+        if (o[key]) url.searchParams.set(key, o[key]);
+        else url.searchParams.delete(key);
+      }
       downloadLink.href = url.pathname + url.search;
     }
   }
@@ -408,7 +411,8 @@
         message.containers.forEach((c) => { state.sources[c.source] = c; });
         setStatus(describe(message.containers), "live");
       } else if (message.type === "skipped") {
-        notice(`… ${message.count.toLocaleString()} lines skipped to keep up (they are in the download)`, "skipped");
+        const where = merged ? "each container's own log page can download them" : "they are in the download";
+        notice(`… ${message.count.toLocaleString()} lines skipped to keep up (${where})`, "skipped");
       } else if (message.type === "status") {
         onStatus(message);
       }
@@ -479,7 +483,7 @@
     if (name === "filter" || name === "regex") {
       clearTimeout(filterTimer);
       filterTimer = setTimeout(refilter, 120);
-    } else if (name === "since") {
+    } else if (name === "since" || name === "until") {
       showCommand();
     }
   });
