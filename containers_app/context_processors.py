@@ -16,6 +16,8 @@ def engine(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if known := getattr(request, "engine_identity", None):
+        return {"engine": known}
     error = getattr(request, "engine_error", None)
     if error is None:
         try:

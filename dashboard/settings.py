@@ -63,9 +63,16 @@ def persistent_secret_key(data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if not key_file.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        written = data_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:  # whole or not at all; when two processes start together, the first key stays
+            os.link(written, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            written.unlink()
     return key_file.read_text().strip()
 
 

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -233,3 +234,17 @@ def test_websocket_close_reasons_fit_a_close_frame_even_in_multibyte_text():
     assert close_code(ValueError("bad tail"))[0] == 4400
     assert close_code(InvalidRequest("bad filter"))[0] == 4400
     assert close_code(DockerServiceError("the engine answered 500"))[0] == 4502
+
+
+def test_a_secret_key_written_by_another_process_first_is_the_one_kept(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    real_link = os.link
+
+    def racing_link(source, target):  # another process wins between our check and our write
+        Path(target).write_text("kept-key-from-the-first-process")
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", racing_link)
+
+    assert persistent_secret_key(data) == "kept-key-from-the-first-process"
+    assert sorted(p.name for p in data.iterdir()) == ["secret_key"]

@@ -69,6 +69,8 @@ def container_top(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 def stats_page(request: HttpRequest) -> HttpResponse:
+    """`docker stats` for every running container; without an engine there is nothing to show."""
+    request.engine_identity = docker_service.engine_info()  # 503 now; the header reuses it
     sort = request.GET.get("sort", "cpu")
     return render(
         request,
