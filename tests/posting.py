@@ -61,3 +61,13 @@ def last_entry(action: str | None = None) -> AuditEntry:
     if action:
         entries = entries.filter(action=action)
     return entries.order_by("-id").first()
+
+
+def assert_audited(action: str, command: str, target_name: str, user: str = "admin") -> AuditEntry:
+    """The last `action` entry succeeded, for this target, by this user, with this command."""
+    entry = last_entry(action)
+    assert entry is not None, f"no {action} entry"
+    assert (entry.outcome, entry.error) == ("succeeded", "")
+    assert (entry.command, entry.target_name, entry.username) == (command, target_name, user)
+    assert entry.finished_at >= entry.started_at and entry.duration is not None
+    return entry

@@ -12,7 +12,7 @@ from containers_app.models import AuditEntry
 from containers_app.specs import LifecycleSpec
 from tests import support
 from tests.pages import text
-from tests.posting import field_errors, last_entry, preview
+from tests.posting import assert_audited, field_errors, last_entry, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,22 @@ def test_start_and_unpause(admin_client, make_container, docker_api):
 
     assert state(docker_api, created)["Running"]
     assert not state(docker_api, paused)["Paused"]
+    for verb, container in (("start", created), ("unpause", paused)):
+        name = container["Name"][1:]
+        assert_audited(verb, f"docker {verb} {name}", name)
+
+
+def test_stop_waits_only_the_given_timeout(admin_client, make_container, docker_api):
+    # sleep as PID 1 ignores SIGTERM: stopping takes the whole timeout, then SIGKILL
+    container = make_container(["sleep", "600"], hint="stop-t")
+
+    started = time.monotonic()
+    response = act(admin_client, container, "stop", timeout="1")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert state(docker_api, container)["ExitCode"] == 137, "killed after the timeout"
+    assert 0.9 < elapsed < 6, f"waited {elapsed:.1f} s for a 1 s timeout (the default is 10 s)"
 
 
 def test_rename_moves_the_name(admin_client, make_container, docker_api):
@@ -93,7 +109,8 @@ def test_rename_moves_the_name(admin_client, make_container, docker_api):
 
     assert response.status_code == 302
     assert docker_api.inspect_container(container["Id"])["Name"] == f"/{new_name}"
-    assert last_entry("rename").command == f"docker rename {container['Name'][1:]} {new_name}"
+    old_name = container["Name"][1:]
+    assert_audited("rename", f"docker rename {old_name} {new_name}", old_name)
 
 
 def test_rename_to_a_name_in_use_is_a_conflict_at_the_field(admin_client, make_container):
@@ -124,11 +141,9 @@ def test_exec_runs_argv_without_a_shell(admin_client, make_container):
     assert response.status_code == 200
     assert "$HOME;id two words\n" in page, "arguments reach echo verbatim, not through a shell"
     assert "exit code 0" in page
-    entry = last_entry("exec")
-    assert entry.command == (
-        f"docker exec -u nobody -w /tmp -e GREETING=hi {container['Name'][1:]}"
-        " echo '$HOME;id' 'two words'"
-    )
+    name = container["Name"][1:]
+    command = f"docker exec -u nobody -w /tmp -e GREETING=hi {name} echo '$HOME;id' 'two words'"
+    entry = assert_audited("exec", command, name)
     assert entry.parameters["exit_code"] == 0
 
 
@@ -196,9 +211,14 @@ def test_commit_makes_an_image_with_message_author_and_changes(
     assert docker_api.logs(run["Id"]) == b"snapshot\n", (
         "the new CMD prints the file kept in the layer"
     )
-    entry = last_entry("commit")
+    name = container["Name"][1:]
+    command = (
+        f"docker commit -a 'Learner <learner@example.com>' -m 'first snapshot'"
+        f" -c 'CMD [\"cat\", \"/saved\"]' -c 'LABEL {support.IMAGE_LABEL}=1'"
+        f" {name} {repository}:v2"
+    )
+    entry = assert_audited("commit", command, name)
     assert entry.parameters["image_id"] == image["Id"]
-    assert entry.command.startswith("docker commit -a 'Learner <learner@example.com>' -m")
 
 
 def test_remove_container_with_force_and_volumes(admin_client, make_container, docker_api):
@@ -216,7 +236,8 @@ def test_remove_container_with_force_and_volumes(admin_client, make_container, d
     with pytest.raises(docker.errors.NotFound):
         docker_api.inspect_container(container["Id"])
     assert volume not in {v["Name"] for v in docker_api.volumes()["Volumes"] or []}
-    assert last_entry("remove_container").command == f"docker rm -f -v {container['Name'][1:]}"
+    name = container["Name"][1:]
+    assert_audited("remove_container", f"docker rm -f -v {name}", name)
 
 
 def test_unknown_container_action_is_404(admin_client, make_container):
@@ -241,8 +262,17 @@ def test_bulk_actions_are_audited_one_by_one(admin_client, make_container, docke
 
     removed = admin_client.post("/containers/bulk/", {"verb": "remove", "containers": names})
     assert removed.status_code == 302
-    assert not docker_api.containers(all=True, filters={"name": names[0]})
-    assert AuditEntry.objects.filter(action="remove_container", target_name__in=names).count() == 3
+    for container in containers:
+        assert not docker_api.containers(all=True, filters={"id": container["Id"]})
+    for verb, action, command, chosen in (
+        ("stop", "stop", "docker stop", names),
+        ("start", "start", "docker start", names[:2]),
+        ("remove", "remove_container", "docker rm -f", names),
+    ):
+        entries = AuditEntry.objects.filter(action=action, target_name__in=names)
+        assert sorted((e.target_name, e.command, e.outcome, e.username) for e in entries) == sorted(
+            (n, f"{command} {n}", "succeeded", "admin") for n in chosen
+        ), verb
 
 
 def test_bulk_without_selection_is_refused(admin_client):

@@ -8,10 +8,12 @@ import uuid
 
 import docker
 import pytest
+from django.template.loader import render_to_string
 
+from containers_app.jobs import PullJob
 from tests import support
 from tests.pages import text
-from tests.posting import field_errors, last_entry, preview
+from tests.posting import assert_audited, field_errors, last_entry, preview
 from tests.test_image_pages import build_image
 
 pytestmark = pytest.mark.django_db
@@ -138,16 +140,24 @@ def test_tag_adds_a_reference_to_the_same_image(admin_client, docker_api):
 
     assert response.status_code == 302
     assert docker_api.inspect_image(target)["Id"] == image_id
-    assert last_entry("tag").command == f"docker tag {support.BASE_IMAGE} {target}"
+    assert_audited("tag", f"docker tag {support.BASE_IMAGE} {target}", support.BASE_IMAGE)
 
 
-def test_tag_refuses_an_invalid_target(admin_client, docker_api):
-    image_id = docker_api.inspect_image(support.BASE_IMAGE)["Id"].removeprefix("sha256:")
+@pytest.mark.parametrize("target", ["UPPER/case:v1", "a::b", "", "Bad:Tag:x", "café:v1"])
+def test_tag_refuses_an_invalid_target(admin_client, docker_api, target):
+    image = docker_api.inspect_image(support.BASE_IMAGE)
+    before = last_entry()
 
-    response = admin_client.post(f"/images/{image_id}/tag/", {"target": "Bad:Tag:x"})
+    response = admin_client.post(
+        f"/images/{image['Id'].removeprefix('sha256:')}/tag/",
+        {"target": target, "tag": support.BASE_IMAGE},
+    )
 
     assert response.status_code == 400
     assert field_errors(response.content.decode())
+    entry = last_entry()
+    assert entry != before and (entry.action, entry.outcome) == ("tag", "failed")
+    assert docker_api.inspect_image(support.BASE_IMAGE)["RepoTags"] == image["RepoTags"]
 
 
 def test_remove_image_untags_then_deletes(admin_client, docker_api, make_container):
@@ -159,14 +169,42 @@ def test_remove_image_untags_then_deletes(admin_client, docker_api, make_contain
     refused = admin_client.post(f"/images/{short}/remove/", {"tag": tag})
     assert refused.status_code == 409
     assert any("force" in e or "container" in e for e in field_errors(refused.content.decode()))
+    assert last_entry("remove_image").outcome == "failed"
+    assert docker_api.inspect_image(tag)["Id"] == image_id, "nothing was removed"
 
     response = admin_client.post(f"/images/{short}/remove/", {"tag": tag, "force": "on"})
 
     assert response.status_code == 302
     with pytest.raises(docker.errors.ImageNotFound):
         docker_api.inspect_image(tag)
-    entry = last_entry("remove_image")
-    assert (entry.command, entry.outcome) == (f"docker rmi -f {tag}", "succeeded")
+    assert_audited("remove_image", f"docker rmi -f {tag}", tag)
+
+
+@pytest.mark.parametrize("no_prune", [True, False])
+def test_remove_image_with_no_prune_keeps_its_untagged_parents(admin_client, docker_api, no_prune):
+    tag = f"dockside-test/layered:{uuid.uuid4().hex[:6]}"
+    image_id = build_image(
+        docker_api, f"FROM {support.BASE_IMAGE}\nRUN echo a > /a\nRUN echo b > /b\n", tag
+    )
+    parent = docker_api.inspect_image(tag)["Parent"]
+    assert parent and not docker_api.inspect_image(parent)["RepoTags"], "an untagged parent"
+
+    data = {"tag": tag, **({"no_prune": "on"} if no_prune else {})}
+    response = admin_client.post(f"/images/{image_id.removeprefix('sha256:')}/remove/", data)
+
+    assert response.status_code == 302
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_api.inspect_image(tag)
+    kept = True
+    try:
+        docker_api.inspect_image(parent)
+    except docker.errors.ImageNotFound:
+        kept = False
+    assert kept is no_prune
+    if kept:
+        docker_api.remove_image(parent)
+    command = f"docker rmi --no-prune {tag}" if no_prune else f"docker rmi {tag}"
+    assert_audited("remove_image", command, tag)
 
 
 def test_container_prune_lists_exactly_what_it_removes(admin_client, make_container, docker_api):
@@ -243,4 +281,50 @@ def test_image_prune_removes_labelled_dangling_images(admin_client, docker_api):
     assert response.status_code == 302
     with pytest.raises(docker.errors.ImageNotFound):
         docker_api.inspect_image(image_id)
-    assert last_entry("prune_images").command == f"docker image prune -f --filter label={label}"
+    entry = assert_audited("prune_images", f"docker image prune -f --filter label={label}", "image")
+    assert entry.parameters["removed"] == [image_id]
+    assert image_id.removeprefix("sha256:")[:12] in page, "the page listed it first"
+
+
+def test_pull_progress_shows_each_layers_bytes_while_it_downloads(rf):
+    job = PullJob("j1", None, "127.0.0.1:5000/app:1")
+    for item in [
+        {"status": "Pulling from app", "id": "1"},
+        {"status": "Pulling fs layer", "id": "aaa111"},
+        {"status": "Already exists", "id": "bbb222"},
+        {
+            "status": "Downloading",
+            "id": "aaa111",
+            "progressDetail": {"current": 1_200_000, "total": 3_000_000},
+        },
+        {"status": "Extracting", "id": "ccc333", "progressDetail": {"current": 500, "total": 2000}},
+        {"status": "Verifying Checksum", "id": "aaa111", "progressDetail": {}},
+    ]:
+        job.apply(item)
+
+    html = render_to_string(
+        "images/pull_progress.html#progress",
+        {"job": job.snapshot(), "request": rf.get("/images/pull/j1/")},
+    )
+
+    rows = text(html)
+    assert "aaa111 Verifying Checksum 40% 1.2MB / 3MB" in rows, "bytes outlive a bare status"
+    assert "bbb222 Already exists 100%" in rows
+    assert "ccc333 Extracting 25% 500B / 2kB" in rows
+    assert "pulling" in rows and 'hx-trigger="every 400ms"' in html
+
+
+def test_pull_from_the_registry_field_without_a_tag_fetches_latest(daphne_server, registry):
+    session = daphne_server.login()
+    data = {"registry": registry, "image": "dockside-test/busybox"}
+
+    response = support.post(session, f"{daphne_server.url}/images/pull/", data)
+    log = wait_for_pull(session, response.url)
+
+    assert "done" in log and "failed" not in log
+    assert f"{registry}/dockside-test/busybox:latest" in log, "no tag means latest"
+    entries = session.get(f"{daphne_server.url}/audit/export.json?action=pull", timeout=10).json()
+    assert (entries[0]["command"], entries[0]["outcome"]) == (
+        f"docker pull {registry}/dockside-test/busybox",
+        "succeeded",
+    )
