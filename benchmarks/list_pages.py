@@ -2,8 +2,10 @@
 
 Both run in the same process tree on the same engine in the same run: Dockside
 is a live Daphne on loopback fetched by an authenticated HTTP client (full
-HTML), the CLI is `docker ps -a` run as a process. The containers are stopped,
-labelled and named `dockside-test-bench-*`, and removed at the end.
+HTML), the CLI is `docker ps -a` run as a process. The containers run `true`
+and exit at once (so both list exited containers), are labelled
+`dockside.test=bench` and named `dockside-test-bench-*`, and only they are
+removed at the end.
 
     .venv/bin/python benchmarks/list_pages.py [--sizes 100,500,1000] [--repeat 15]
 """
@@ -28,7 +30,7 @@ from tests.support import (
     docker_api,
     ensure_base_image,
     live_daphne,
-    remove_test_objects,
+    remove_bench_containers,
 )
 
 
@@ -44,13 +46,14 @@ def median_seconds(action, repeat: int) -> float:
 
 def grow_to(api, count: int, have: int) -> None:
     def create(index: int) -> None:
-        api.create_container(
+        container = api.create_container(
             BASE_IMAGE,
             command=["true"],
             name=f"{NAME_PREFIX}bench-{index}",
             labels={TEST_LABEL: "bench"},
             host_config=api.create_host_config(network_mode="none"),
         )
+        api.start(container["Id"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(create, range(have, count)))
@@ -88,7 +91,7 @@ def main() -> None:
                 cli = median_seconds(run_cli, args.repeat)
                 rows.append((total, page, cli))
     finally:
-        remove_test_objects(api)
+        remove_bench_containers(api)
         if created_base:
             api.remove_image(BASE_IMAGE, force=True)
 

@@ -35,7 +35,7 @@ from tests.support import (
     docker_api,
     ensure_base_image,
     live_daphne,
-    remove_test_objects,
+    remove_bench_containers,
 )
 
 
@@ -221,7 +221,7 @@ def main() -> None:
             if not args.skip_fanout:
                 spread = fanout(api, server, cookie, args.fanout_viewers, args.fanout_seconds)
     finally:
-        remove_test_objects(api)
+        remove_bench_containers(api)
         if created_base:
             api.remove_image(BASE_IMAGE, force=True)
 

@@ -96,6 +96,14 @@ def ensure_base_image(api: docker.APIClient) -> bool:
     return True
 
 
+BENCH_LABEL = f"{TEST_LABEL}=bench"  # benchmarks' containers: they remove only these
+
+
+def remove_bench_containers(api: docker.APIClient) -> None:
+    for container in api.containers(all=True, filters={"label": BENCH_LABEL}):
+        api.remove_container(container["Id"], force=True)
+
+
 def remove_test_objects(api: docker.APIClient) -> None:
     """Remove every container, image, volume and network the suite labelled or named."""
     for container in api.containers(all=True, filters={"label": TEST_LABEL}):

@@ -307,3 +307,49 @@ def test_form_to_command_to_form_is_the_identity(spec):
 def test_commands_are_quoted_as_people_write_them(args, line):
     assert cli.join(args) == line
     assert shlex.split(line) == args
+
+
+def port_text(port: PortMapping) -> str:
+    host = f"[{port.host_ip}]" if ":" in port.host_ip else port.host_ip
+    published = (
+        f"{host}:{port.host_port or ''}:" if host else f"{port.host_port}:" * bool(port.host_port)
+    )
+    return f"{published}{port.container_port}/{port.protocol}"
+
+
+@st.composite
+def run_form_data(draw) -> dict:
+    """What people type into the run form: units, blank lines, spaces, repeated keys."""
+    lines = st.lists(st.sampled_from(["", "  "]) | KEYS.map(lambda k: f"{k}=x"), max_size=2)
+    return {
+        "image": draw(IMAGES),
+        "command": draw(st.sampled_from(["", "sleep 5", "sh -c 'echo \"$HOME\"; exit 2'"])),
+        "mode": draw(st.sampled_from(["detach", "foreground", "create"])),
+        "ports": "\n".join(port_text(p) for p in draw(st.lists(PORTS, max_size=3))),
+        "env": "\n".join(
+            draw(st.lists(KEYS.map(lambda k: f"{k}=v 1") | KEYS.map(lambda k: f"{k}="), max_size=3))
+            + draw(lines)
+        ),
+        "volumes": draw(st.sampled_from(["", "/data", "/srv:/srv:ro\n\nnamed:/db"])),
+        "network": draw(st.sampled_from(["", "none", "host", "bridge", "my-net"])),
+        "restart": draw(st.sampled_from(["no", "always", "unless-stopped", "on-failure"])),
+        "restart_retries": draw(st.sampled_from(["", "0", "3"])),
+        "labels": draw(st.sampled_from(["", "flag", "a.b=c\nflag\n", "x=1\nx=2"])),
+        "workdir": draw(st.sampled_from(["", "/app", " /tmp "])),
+        "user": draw(st.sampled_from(["", "nobody", "1000:1000"])),
+        "memory": draw(st.sampled_from(["", "6m", "64M", "1.5g", "1g", "100000000", "512mb"])),
+        "cpus": draw(st.sampled_from(["", "0.5", ".75", "1.25", "2"])),
+        "entrypoint": draw(st.sampled_from(["", "/bin/sh"])),
+        "pull": draw(st.sampled_from(["missing", "never", "always"])),
+        **{flag: "on" for flag in ("remove", "tty", "interactive") if draw(st.booleans())},
+    }
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run_form_data())
+def test_what_the_form_accepts_reads_back_from_its_command_unchanged(data):
+    with override_settings(DOCKSIDE_ALLOWED_REGISTRIES=[]):
+        form = RunForm(data=data)
+        if not form.is_valid():  # e.g. --rm with a restart policy: refused, nothing to compare
+            return
+    assert spec_from_command(cli.command(form.spec)) == form.spec

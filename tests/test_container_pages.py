@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
+import threading
+from collections import Counter
 
 import pytest
 
 from tests import support
 from tests.pages import row_for, table, text
+from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +109,19 @@ def test_container_list_sorts_by_name_both_ways(admin_client, make_container):
     html = admin_client.get("/containers/?sort=name").content.decode()
     assert 'aria-sort="ascending"' in html
     assert "?sort=-name" in html
+
+
+def test_container_list_sorts_by_status_running_before_exited(admin_client, make_container):
+    running = make_container(hint="status-up")["Name"][1:]
+    exited = make_container(["true"], hint="status-exited", wait=True)["Name"][1:]
+
+    def order(query: str) -> list[str]:
+        html = admin_client.get(f"/containers/?all=1&{query}").content.decode()
+        shown = [row.cells[6] for row in table(html, "container-table")[1]]
+        return [name for name in shown if name in (running, exited)]
+
+    assert order("sort=-status") == [running, exited]
+    assert order("sort=status") == [exited, running]
 
 
 def test_container_list_escapes_what_docker_returns(admin_client, make_container):
@@ -214,6 +232,61 @@ def test_header_shows_engine_identity_and_counts(admin_client, docker_api, make_
         len(docker_api.containers(filters={"status": "running"}))
     )
     assert re.search(r"(\d+) images", page).group(1) == str(docker_api.info()["Images"])
+    assert re.search(r"(\d+) stopped", page).group(1) == str(info["ContainersStopped"])
+
+
+class RecordingEngine(UnixSocketProxy):
+    """The real engine, behind a proxy that notes every request's method and path."""
+
+    REQUEST = re.compile(rb"(GET|HEAD|POST|PUT|DELETE) (/[^ ?]*)[^ ]* HTTP/1\.[01]\r\n")
+
+    def __init__(self, path, target):
+        super().__init__(path, target)
+        self.requests: list[str] = []
+
+    def _serve(self, client) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(self.target)
+        with self.lock:
+            self.connections += [client, upstream]
+        threading.Thread(target=self._note, args=(client, upstream), daemon=True).start()
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    def _note(self, client, upstream) -> None:
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                for method, path in self.REQUEST.findall(data):
+                    self.requests.append(
+                        f"{method.decode()} {re.sub(r'^/v[0-9.]+', '', path.decode())}"
+                    )
+                upstream.sendall(data)
+        upstream.close()
+
+
+@pytest.mark.parametrize(
+    ("page", "allowed"),
+    [
+        ("/containers/?all=1", {"GET /containers/json": 1, "GET /info": 1}),
+        ("/images/", {"GET /images/json": 1, "GET /containers/json": 1, "GET /info": 1}),
+    ],
+)
+def test_list_pages_make_one_engine_call_for_their_list_and_none_per_row(
+    admin_client, make_container, settings, tmp_path, page, allowed
+):
+    for index in range(5):
+        make_container(hint=f"calls{index}", start=False)
+    engine = RecordingEngine(tmp_path / "engine.sock", real_engine_socket())
+    engine.start()
+    settings.DOCKER_HOST = f"unix://{engine.path}"
+    try:
+        admin_client.get(page)  # the first request may negotiate the API version
+        engine.requests.clear()
+        assert admin_client.get(page).status_code == 200
+    finally:
+        engine.stop()
+
+    made = Counter(engine.requests)
+    assert made == Counter(allowed), made
 
 
 def test_processes_tab_lists_the_container_processes(admin_client, make_container):

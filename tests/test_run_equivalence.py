@@ -105,6 +105,29 @@ CASES = {
     "always restart": {"restart": "unless-stopped", "memory": "1g", "cpus": "1.25"},
     "remove on exit": {"remove": "on", "command": "true"},
     "started in the background": {"mode": "detach", "command": "sleep 600", "cpus": "0.25"},
+    "removed when it stops, in the background": {
+        "mode": "detach",
+        "remove": "on",
+        "command": "sleep 600",
+    },
+    "everything at once, on a network of its own": {
+        "command": "sh -c 'sleep 600'",
+        "entrypoint": "/bin/busybox",
+        "workdir": "/srv",
+        "user": "nobody",
+        "hostname": "kitchen",
+        "tty": "on",
+        "interactive": "on",
+        "env": "MODE=all\nGREETING=hi",
+        "labels": "com.example.case=all",
+        "network": "{network}",
+        "ports": "127.0.0.1:18083:8080\n127.0.0.1::9090/udp",
+        "volumes": "{tmp}:/srv:ro\n{volume}:/data",
+        "memory": "96m",
+        "cpus": "0.75",
+        "restart": "on-failure",
+        "restart_retries": "2",
+    },
 }
 
 
@@ -114,9 +137,11 @@ def test_run_form_and_shown_command_make_the_same_container(
 ):
     name = f"{support.NAME_PREFIX}eq-{uuid.uuid4().hex[:8]}"
     fields = {
-        key: value.format(tmp=tmp_path, volume=f"{name}-vol") if isinstance(value, str) else value
+        key: value.format(tmp=tmp_path, volume=f"{name}-vol", network=f"{name}-net")
         for key, value in CASES[case].items()
     }
+    if fields.get("network") == f"{name}-net":
+        docker_api.create_network(f"{name}-net", labels={support.TEST_LABEL: "1"})
     data = run_data(name=name, **fields)
 
     command = preview(admin_client, "/containers/run/", data)
