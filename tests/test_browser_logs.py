@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +13,25 @@ from tests import support
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
+MATCHING = re.compile(r"^[\d,]+ matching$")
+
+
+def shown_matches(page) -> tuple[str, list[str]]:
+    """The count the page shows and the texts of the lines it shows, read at one instant."""
+    return page.locator("[data-log-viewer]").evaluate(
+        """root => [
+            root.querySelector("[data-matches]").textContent,
+            [...root.querySelectorAll("[data-log] .line:not(.notice):not([hidden]) .text")]
+                .map(text => text.textContent),
+        ]"""
+    )
+
+
+def assert_count_is_exact(page) -> int:
+    expect(page.locator("[data-matches]")).to_have_text(MATCHING)
+    shown, visible = shown_matches(page)
+    assert shown == f"{len(visible):,} matching"
+    return len(visible)
 
 
 def test_live_lines_filter_escape_and_pause(page, daphne_server, make_container):
@@ -33,7 +55,9 @@ def test_live_lines_filter_escape_and_pause(page, daphne_server, make_container)
     expect(log.locator(".line.stderr").first).to_contain_text("warn")
 
     page.get_by_label("Filter").fill("warn")
-    expect(page.locator("[data-matches]")).to_contain_text("matching")
+    assert assert_count_is_exact(page) > 0
+    page.wait_for_timeout(1000)  # more lines, matching and not, arrive meanwhile
+    assert assert_count_is_exact(page) > 0
     expect(log.locator(".line:not([hidden])").first).to_contain_text("warn")
     assert log.locator(".line:not([hidden]):not(.stderr)").count() == 0
     expect(log.locator("mark").first).to_have_text("warn")
@@ -67,4 +91,194 @@ def test_a_flood_keeps_a_bounded_window_and_a_trimmed_marker(page, daphne_server
     assert log.locator(".line").count() <= 1000
     expect(page.locator("[data-trimmed-count]")).not_to_have_text("0")
     page.get_by_label("Filter").fill("flood-")  # the page still answers while the flood goes on
-    expect(page.locator("[data-matches]")).to_contain_text("matching", timeout=2000)
+    expect(page.locator("[data-matches]")).to_have_text(MATCHING, timeout=2000)
+    assert assert_count_is_exact(page) > 0  # lines that left the page left the count too
+
+
+def test_filter_by_text_or_regex_with_smart_case(page, daphne_server, make_container):
+    lines = ["tick 1", "warn 10", "WARN 20", "Warn 30", "warning 4x", "warn x", "all fine"]
+    script = "".join(f"echo '{line}'; " for line in lines) + "sleep 0.3; echo 'warn 50' >&2"
+    container = make_container(["sh", "-c", script], hint="ui-filter")
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    log = page.locator("[data-log]")
+    notice = log.locator(".line.notice")
+    expect(notice).to_contain_text("exit code 0")
+    field = page.get_by_label("Filter")
+    regex = page.get_by_label("regex")
+
+    def shows(term: str, expected: list[str]) -> None:
+        field.fill(term)
+        expect(log.locator(".line:not(.notice):not([hidden]) .text")).to_have_text(expected)
+        assert shown_matches(page) == [f"{len(expected)} matching", expected]
+        expect(notice).to_be_visible()  # a notice is not a line: no filter hides it
+
+    shows("warn", ["warn 10", "WARN 20", "Warn 30", "warning 4x", "warn x", "warn 50"])
+    shows("Warn", ["Warn 30"])  # an upper-case letter makes the search case-sensitive
+    shows("WARN", ["WARN 20"])
+    shows("fine", ["all fine"])
+    shows(r"warn \d+", [])  # without the regex box, the term is plain text
+    regex.check()
+    shows(r"warn \d+", ["warn 10", "WARN 20", "Warn 30", "warn 50"])
+    marks = log.locator(".line:not([hidden]) mark")
+    expect(marks).to_have_text(["warn 10", "WARN 20", "Warn 30", "warn 50"])
+    shows(r"^W\w+ \d", ["WARN 20", "Warn 30"])
+
+    field.fill("warn (")
+    expect(page.locator("[data-matches]")).to_have_text("invalid regular expression")
+    assert field.evaluate("element => element.validity.valid") is False
+    expect(log.locator(".line:not(.notice):not([hidden])")).to_have_count(len(lines) + 1)
+    assert marks.count() == 0
+    shows(r"warn \d+$", ["warn 10", "WARN 20", "Warn 30", "warn 50"])
+    assert field.evaluate("element => element.validity.valid") is True
+
+
+def test_an_osc_8_hyperlink_shows_as_its_text(page, daphne_server, make_container):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    container = make_container(
+        [
+            "sh",
+            "-c",
+            "printf 'before\\n\\033]8;;javascript:alert(1)\\033\\\\click\\033]8;;\\033\\\\\\n';"
+            " echo after; sleep 600",
+        ],
+        hint="ui-osc8",
+    )
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    log = page.locator("[data-log]")
+
+    expect(log.locator(".line .text")).to_have_text(["before", "click", "after"])
+    log.locator(".line", has_text="click").click()
+
+    assert log.locator("a").count() == 0, "the link is text, not an element"
+    assert dialogs == []
+
+
+def test_wrap_and_timestamps_change_the_view(page, daphne_server, make_container):
+    container = make_container(
+        ["sh", "-c", "echo short; head -c 3000 /dev/zero | tr '\\0' w; echo; sleep 600"],
+        hint="ui-view",
+    )
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    viewer = page.locator("[data-log-viewer]")
+    log = page.locator("[data-log]")
+    stamp = log.locator(".line").first.locator(".ts")
+    expect(log.locator(".line")).to_have_count(2)
+
+    def overflows() -> bool:
+        return log.evaluate("element => element.scrollWidth > element.clientWidth")
+
+    expect(stamp).to_be_hidden()
+    assert not overflows(), "wrapped: the long line fits the width"
+    page.get_by_label("timestamps").check()
+    expect(stamp).to_be_visible()
+    expect(stamp).to_have_text(re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z$"))
+    expect(viewer).to_have_class(re.compile(r"\bshow-ts\b"))
+    page.get_by_label("wrap").uncheck()
+    expect(viewer).to_have_class(re.compile(r"\bnowrap\b"))
+    assert overflows(), "unwrapped: the long line runs past the width"
+    page.get_by_label("timestamps").uncheck()
+    page.get_by_label("wrap").check()
+    expect(stamp).to_be_hidden()
+    expect(viewer).not_to_have_class(re.compile(r"\b(nowrap|show-ts)\b"))
+    assert not overflows()
+
+
+def test_the_download_link_follows_the_controls(page, daphne_server, make_container):
+    container = make_container(
+        ["sh", "-c", "echo out-1; echo err-1 >&2; echo out-2; sleep 600"], hint="ui-download"
+    )
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    link = page.locator("[data-download]")
+    expect(page.locator("[data-log] .line")).to_have_count(3)
+
+    def query() -> dict[str, list[str]]:
+        return parse_qs(urlsplit(link.get_attribute("href")).query)
+
+    assert query() == {"timestamps": ["0"], "stdout": ["1"], "stderr": ["1"]}
+    page.get_by_label("timestamps").check()
+    page.get_by_label("stderr").uncheck()
+    page.get_by_label("Since").fill("1h")
+    page.get_by_label("Download until").fill("5m")
+    assert query() == {
+        "timestamps": ["1"],
+        "stdout": ["1"],
+        "stderr": ["0"],
+        "since": ["1h"],
+        "until": ["5m"],
+    }
+    page.get_by_label("Download until").fill("")
+    page.get_by_label("stdout").uncheck()
+    page.get_by_label("stderr").check()
+    assert query() == {"timestamps": ["1"], "stdout": ["0"], "stderr": ["1"], "since": ["1h"]}
+
+    with page.expect_download() as download:
+        link.click()
+
+    body = download.value.path().read_text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z err-1\n", body), body
+
+
+def test_merged_page_tags_and_colours_each_line_by_container(page, daphne_server, make_container):
+    alpha, beta = (
+        make_container(
+            ["sh", "-c", f"for i in 1 2 3; do echo {side}-$i; sleep 0.2; done; sleep 600"],
+            hint=f"ui-{side}",
+        )
+        for side in ("alpha", "beta")
+    )
+    page.goto(
+        f"{daphne_server.url}/logs/?containers={alpha['Id'][:12]}&containers={beta['Id'][:12]}"
+    )
+    log = page.locator("[data-log]")
+    expect(log.locator(".line")).to_have_count(6)
+
+    lines = log.locator(".line").evaluate_all(
+        """lines => lines.map(line => {
+            const tag = line.querySelector(".src");
+            const text = line.querySelector(".text").textContent;
+            const colour = getComputedStyle(tag).color;
+            return {name: tag.textContent, tag: tag.className, text, colour};
+        })"""
+    )
+
+    names = {"alpha": alpha["Name"][1:], "beta": beta["Name"][1:]}
+    tags = {"alpha": "src src-0", "beta": "src src-1"}  # colours in the order they were chosen
+    assert sorted(line["text"] for line in lines) == [f"{s}-{i}" for s in names for i in (1, 2, 3)]
+    for line in lines:
+        side = line["text"].split("-")[0]
+        assert (line["name"], line["tag"]) == (names[side], tags[side]), line["text"]
+    colours = {line["tag"]: line["colour"] for line in lines}
+    assert colours["src src-0"] != colours["src src-1"]
+
+
+def test_a_dropped_connection_reconnects_and_resumes_without_gap_or_repeat(
+    page, daphne_server, make_container
+):
+    sockets = []
+
+    def through(route) -> None:
+        sockets.append((route.url, route.connect_to_server()))
+
+    page.route_web_socket(re.compile(r"/ws/containers/"), through)
+    container = make_container(
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo n-$i; sleep 0.05; done"],
+        hint="ui-reconnect",
+    )
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    log = page.locator("[data-log]")
+    status = page.locator("[data-status]")
+    expect(log.locator(".line").nth(20)).to_be_attached()
+
+    sockets[0][1].close()  # the server's side goes away, as when a proxy drops it
+    expect(status).to_contain_text("Connection lost")
+    expect(status).to_contain_text("following live")
+    before = log.locator(".line").count()
+    expect(log.locator(".line").nth(before + 20)).to_be_attached()
+
+    numbers = [
+        int(text.removeprefix("n-")) for text in log.locator(".line .text").all_text_contents()
+    ]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "no gap, no repeat"
+    assert len(sockets) == 2
+    assert "resume=0%3A" in sockets[1][0], "the second socket asked for what came after"

@@ -68,3 +68,13 @@ def test_merged_page_lists_containers_and_builds_the_socket(admin_client, make_c
     assert f"/ws/logs/?containers={one['Id'][:12]}" in by_choice
     assert f"containers={two['Id'][:12]}" not in by_choice.split("data-socket")[1].split(" ")[0]
     assert "dockside-test-proj" in by_project
+
+
+def test_merged_page_keeps_the_order_containers_were_chosen_in(admin_client, make_container):
+    first, second = make_container(hint="order-a"), make_container(hint="order-b")
+    chosen = [first["Name"][1:], second["Id"][:12]]  # the engine lists the newest first
+
+    html = admin_client.get("/logs/", {"containers": chosen}).content.decode()
+
+    ids = f"containers={first['Id'][:12]}&amp;containers={second['Id'][:12]}"
+    assert f'data-socket="/ws/logs/?{ids}"' in html

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from django.test import AsyncClient
 
 from containers_app import streams
 from containers_app.consumers import logs as log_consumers
@@ -109,6 +110,20 @@ async def test_a_100_kb_line_arrives_whole(cookie, make_container, tty):
     seen = await watch(cookie, path(container), lambda s: "after" in s.texts)
 
     assert seen.texts == ["before", "x" * 100_000, "after"]
+
+
+async def test_without_follow_the_history_arrives_then_the_log_ends(cookie, make_container):
+    container = make_container(["sh", "-c", "seq 1 250; sleep 600"], hint="nofollow")
+    await asyncio.sleep(0.5)
+
+    everything = await watch(cookie, path(container, "?follow=0&tail=all"), lambda s: False)
+    last_ten = await watch(cookie, path(container, "?follow=0&tail=10"), lambda s: False)
+
+    assert everything.texts == [str(n) for n in range(1, 251)]
+    assert last_ten.texts == [str(n) for n in range(241, 251)]
+    for seen in (everything, last_ten):
+        assert seen.states() == ["ended"], "never live: nothing is followed"
+        assert seen.closed == 1000
 
 
 async def test_stop_and_restart_reattach_without_duplicates(cookie, make_container, docker_api):
@@ -271,11 +286,23 @@ async def test_a_slow_viewer_gets_a_skipped_marker_and_nothing_is_lost(
     await viewer.ack_all()
     seen = await viewer.read(until=lambda s: "live" in s.states() and s.texts[-1] == "30000")
     await viewer.close()
+    downloaded = await download(cookie, container)
 
     assert seen.skipped > 0
     assert len(seen.lines) + seen.skipped == 30_000, "every line is either delivered or counted"
     numbers = [int(t) for t in seen.texts]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    assert downloaded.splitlines() == [str(n) for n in range(1, 30_001)], "the skipped included"
+
+
+async def download(cookie, container) -> str:
+    """The log's download, as the signed-in browser behind `cookie` gets it."""
+    client = AsyncClient()
+    name, _, value = cookie.partition("=")
+    client.cookies[name] = value
+    response = await client.get(f"/containers/{container['Id'][:12]}/logs/download")
+    assert response.status_code == 200
+    return b"".join([chunk async for chunk in response.streaming_content]).decode()
 
 
 async def test_merged_view_orders_two_containers_by_time(cookie, make_container):

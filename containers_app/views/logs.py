@@ -41,14 +41,14 @@ def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 def merged_logs(request: HttpRequest) -> HttpResponse:
-    """Several containers' logs in one view: a selection (?containers=) or a compose project."""
+    """Several logs in one view: a selection (?containers=, in its order) or a compose project."""
     refs = [ref for ref in request.GET.getlist("containers") if ref]
     project = request.GET.get("project", "")
     everything = docker_service.list_containers(all=True)
     projects = sorted(
         {c.labels[COMPOSE_PROJECT] for c in everything if COMPOSE_PROJECT in c.labels}
     )
-    chosen = [c for c in everything if c.name in refs or c.id[:12] in refs or c.id in refs]
+    chosen = [c for ref in refs for c in everything if ref in (c.name, c.id[:12], c.id)]
     if project:
         chosen += [c for c in everything if c.labels.get(COMPOSE_PROJECT) == project]
     chosen = list({c.id: c for c in chosen}.values())

@@ -27,6 +27,7 @@
     unseen: 0,
     matches: 0,
     filter: null,
+    filterError: "",
     positions: {}, // source -> {ts, count}: where a reconnect resumes
     ended: false,
     attempt: 0,
@@ -161,19 +162,23 @@
     const o = options();
     const field = controls.elements.filter;
     field.setCustomValidity("");
+    state.filterError = "";
     if (!o.filter) return null;
     const flags = o.filter === o.filter.toLowerCase() ? "gi" : "g";
     try {
       const source = o.regex ? o.filter : o.filter.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       return new RegExp(source, flags);
     } catch (error) {
+      state.filterError = "invalid regular expression";
       field.setCustomValidity(error.message);
       field.reportValidity();
       return null;
     }
   }
 
+  // Notices (stopped, skipped…) are not log lines: always shown, never counted.
   function highlight(entry) {
+    if (entry.notice) return false;
     const body = entry.el.lastChild;
     const filter = state.filter;
     if (!filter) {
@@ -314,7 +319,7 @@
   function updateCounts() {
     const lines = state.entries.filter((entry) => !entry.notice).length;
     countEl.textContent = `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}`;
-    matchesEl.textContent = state.filter ? `${state.matches.toLocaleString()} matching` : "";
+    matchesEl.textContent = state.filterError || (state.filter ? `${state.matches.toLocaleString()} matching` : "");
     newLinesButton.hidden = state.following || state.unseen === 0;
     newLinesButton.textContent = `${state.unseen.toLocaleString()} new line${state.unseen === 1 ? "" : "s"} ↓`;
   }
