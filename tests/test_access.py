@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,7 +12,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
+from containers_app.models import AuditEntry
+from tests import support
 from tests.pages import text
+from tests.posting import run_data
+from tests.test_run_form import engine_state
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +100,49 @@ def test_post_without_csrf_token_is_forbidden(django_user_model):
     )
 
     assert response.status_code == 403
+
+
+def tags(docker_api) -> set[str]:
+    return {tag for image in docker_api.images() for tag in image.get("RepoTags") or []}
+
+
+ACTION_POSTS = {
+    "run": ("/containers/run/", lambda t: run_data(name=f"{t['name']}-run", mode="detach")),
+    "stop": ("/containers/{name}/stop/", lambda t: {"timeout": "0"}),
+    "bulk": ("/containers/bulk/", lambda t: {"verb": "remove", "containers": [t["name"]]}),
+    "prune containers": (
+        "/containers/prune/",
+        lambda t: {"labels": t["mark"], "expected": t["stopped"]},
+    ),
+    "pull": ("/images/pull/", lambda t: {"image": f"{support.REGISTRY}/dockside-test/busybox"}),
+    "tag": ("/images/{image}/tag/", lambda t: {"target": f"dockside-test/{t['name']}:csrf"}),
+}
+
+
+@pytest.mark.parametrize("action", ACTION_POSTS, ids=list(ACTION_POSTS))
+def test_action_post_without_csrf_token_is_forbidden_and_changes_nothing(
+    admin_user, make_container, docker_api, action
+):
+    url, data = ACTION_POSTS[action]
+    mark = f"{support.TEST_LABEL}.csrf={uuid.uuid4().hex}"
+    key, value = mark.split("=")
+    stopped = make_container(hint="csrf-stopped", start=False, labels={key: value})
+    targets = {
+        "name": make_container(hint="csrf")["Name"][1:],
+        "image": docker_api.inspect_image(support.BASE_IMAGE)["Id"][7:19],
+        "mark": mark,
+        "stopped": stopped["Id"],
+    }
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(admin_user)
+    before, tags_before = engine_state(docker_api), tags(docker_api)
+
+    response = strict.post(url.format(**targets), data(targets))
+
+    assert response.status_code == 403
+    assert engine_state(docker_api) == before
+    assert tags(docker_api) == tags_before
+    assert not AuditEntry.objects.exclude(action="login").exists()
 
 
 def test_security_headers_and_httponly_session_cookie(client, django_user_model):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
+import uuid
 
 import docker
 import pytest
 
 from containers_app import actions
+from containers_app.forms.fields import PATH_MAX
 from containers_app.models import AuditEntry
 from containers_app.specs import LifecycleSpec
 from tests import support
 from tests.pages import text
-from tests.posting import assert_audited, field_errors, last_entry, preview
+from tests.posting import assert_audited, field_errors, last_entry, preview, run_data
+from tests.test_image_pages import build_image
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +181,44 @@ def test_exec_in_a_stopped_container_is_a_conflict_at_the_command(admin_client, 
     assert entry.outcome == "failed" and "is not running" in entry.error
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("command", "x" * (PATH_MAX + 1), "the program name is 4,097 characters long"),
+        ("workdir", "/" + "x" * PATH_MAX, "the working directory is 4,097 characters long"),
+        ("user", "u" * (PATH_MAX + 1), "the user is 4,097 characters long"),
+    ],
+)
+def test_exec_refuses_names_longer_than_linux_allows(
+    admin_client, make_container, field, value, message
+):
+    container = make_container(hint="execlong")
+
+    response = act(admin_client, container, "exec", **{"command": "true", field: value})
+
+    assert response.status_code == 400
+    assert any(message in error for error in field_errors(response.content.decode()))
+    entry = last_entry("exec")
+    assert entry.outcome == "failed" and entry.error.startswith(f"rejected: {field}:")
+
+
+def test_exec_of_a_missing_program_at_the_length_limit_leaves_the_container_usable(
+    admin_client, make_container, docker_api
+):
+    # Much longer and the engine's runc hangs for good on its own error line, holding the
+    # container: inspect and rm would never answer again.
+    container = make_container(hint="execmax")
+
+    response = act(admin_client, container, "exec", command="x" * PATH_MAX)
+
+    page = text(response.content.decode())
+    assert response.status_code == 200
+    assert "executable file not found" in page and "exit code 126" in page
+    assert last_entry("exec").parameters["exit_code"] == 126
+    assert state(docker_api, container)["Running"]
+    docker_api.remove_container(container["Id"], force=True)
+
+
 def test_commit_makes_an_image_with_message_author_and_changes(
     admin_client, make_container, docker_api
 ):
@@ -221,6 +263,65 @@ def test_commit_makes_an_image_with_message_author_and_changes(
     assert entry.parameters["image_id"] == image["Id"]
 
 
+def images(docker_api) -> set[str]:
+    return {image["Id"] for image in docker_api.images(all=True)}
+
+
+@pytest.mark.parametrize(
+    ("repository", "message"),
+    [
+        ("UPPER/case", "repository name must be lowercase"),
+        ("a::b", "invalid reference format"),
+        ("", "This field is required"),
+        ("dockside-test/café", "no spaces or non-ASCII characters"),
+    ],
+)
+def test_commit_refuses_a_bad_repository_at_the_field_and_makes_no_image(
+    admin_client, make_container, docker_api, repository, message
+):
+    container = make_container(hint="badcommit")
+    before = images(docker_api)
+
+    response = act(admin_client, container, "commit", repository=repository, pause="on")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_repository"' in html and 'aria-invalid="true"' in html
+    assert any(message in error for error in field_errors(html)), field_errors(html)
+    assert images(docker_api) == before
+    assert not state(docker_api, container)["Paused"]
+    entry = last_entry("commit")
+    assert (entry.outcome, entry.target_name) == ("failed", container["Name"][1:])
+    assert entry.error.startswith("rejected: repository:") and message in entry.error
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ("=x", "expected KEY=VALUE with a variable name before ="),
+        ("NOVALUE", "give a value (NOVALUE=...)"),
+        ("GOOD=1\nBAD KEY=2", "expected KEY=VALUE with a variable name before ="),
+    ],
+)
+def test_exec_refuses_malformed_env_at_the_field_as_the_run_form_does(
+    admin_client, make_container, env, message
+):
+    container = make_container(hint="execbadenv")
+
+    response = act(admin_client, container, "exec", command="touch /ran", env=env)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_env"' in html and 'aria-invalid="true"' in html
+    assert any(message in error for error in field_errors(html)), field_errors(html)
+    entry = last_entry("exec")
+    assert entry.outcome == "failed" and entry.error.startswith("rejected: env:")
+    run = admin_client.post("/containers/run/", run_data(env=env))
+    assert any(message in error for error in field_errors(run.content.decode())), "same rule"
+    check = act(admin_client, container, "exec", command="ls /ran")
+    assert "exit code 1" in text(check.content.decode()), "the refused command never ran"
+
+
 def test_remove_container_with_force_and_volumes(admin_client, make_container, docker_api):
     container = make_container(hint="remove", volumes=["/scratch"])
     volume = docker_api.inspect_container(container["Id"])["Mounts"][0]["Name"]
@@ -238,6 +339,38 @@ def test_remove_container_with_force_and_volumes(admin_client, make_container, d
     assert volume not in {v["Name"] for v in docker_api.volumes()["Volumes"] or []}
     name = container["Name"][1:]
     assert_audited("remove_container", f"docker rm -f -v {name}", name)
+
+
+def danger_buttons(html: str) -> list[str]:
+    return re.findall(r'<button type="submit" class="danger"[^>]*>', html)
+
+
+def test_destructive_form_pages_ask_before_their_danger_button_submits(
+    admin_client, make_container, docker_api
+):
+    mark = f"{support.TEST_LABEL}.confirm={uuid.uuid4().hex}"
+    key, value = mark.split("=")
+    stopped = make_container(hint="confirm", start=False, labels={key: value})
+    dockerfile = f"FROM {support.BASE_IMAGE}\nLABEL {mark}\nRUN echo {{}} > /f\n"
+    tag = f"dockside-test/confirm:{value[:8]}"
+    build_image(docker_api, dockerfile.format("first"), tag)
+    image = build_image(docker_api, dockerfile.format("second"), tag)  # the first dangles
+    pages = {
+        f"/containers/{stopped['Id'][:12]}/remove/": f"Remove container {stopped['Name'][1:]}?",
+        f"/images/{image[7:19]}/remove/": f"Remove the image {tag}?",
+        f"/containers/prune/?labels={mark}": "Remove the 1 containers listed?",
+        f"/images/prune/?labels={mark}": "Remove the 1 images listed?",
+    }
+
+    for url, question in pages.items():
+        html = admin_client.get(url).content.decode()
+        buttons = danger_buttons(html)
+        assert len(buttons) == 1, (url, buttons)
+        assert f'data-confirm="{question} This cannot be undone."' in buttons[0], url
+
+    for verb in ("exec", "rename", "commit"):
+        html = admin_client.get(f"/containers/{stopped['Id'][:12]}/{verb}/").content.decode()
+        assert "data-confirm" not in html, f"{verb} changes nothing irreversibly: no question"
 
 
 def test_unknown_container_action_is_404(admin_client, make_container):

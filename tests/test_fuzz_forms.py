@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from containers_app.forms import RunForm
+from containers_app.forms.fields import MAX_FIELD
 from containers_app.models import AuditEntry
 from tests import support
+from tests.posting import field_errors, last_entry, run_data
 from tests.test_image_pages import build_image
 from tests.test_run_form import engine_state
 
@@ -72,22 +74,33 @@ def targets(docker_api, make_container) -> Targets:
 
 
 class EngineGuard:
-    """Checks one request: no 500, and a refused form left the engine as it was."""
+    """Checks one request: no 500; a refusal has a failed entry and left the engine as it was."""
 
     def __init__(self, docker_api):
         self.api = docker_api
         self.baseline = engine_state(docker_api)
+        self.last_id = self.newest_id()
+
+    @staticmethod
+    def newest_id() -> int:
+        newest = AuditEntry.objects.order_by("-id").first()
+        return newest.id if newest else 0
 
     def check(self, response) -> bool:
-        """Whether the form was refused (and so left the engine as it was)."""
+        """Whether the request was refused (a 4xx: the engine was left as it was)."""
         assert response.status_code < 500, response.status_code
-        newest = AuditEntry.objects.order_by("-id").first()
+        entries = AuditEntry.objects.filter(id__gt=self.last_id)
+        self.last_id = self.newest_id()
         now = engine_state(self.api)
-        refused = response.status_code == 400 and newest and newest.error.startswith("rejected:")
+        refused = 400 <= response.status_code < 500
         if refused:
-            assert now == self.baseline, "a refused form changed the engine"
+            outcomes = [(entry.action, entry.outcome, entry.error) for entry in entries]
+            assert any(outcome == "failed" for _, outcome, _ in outcomes), (
+                f"a {response.status_code} answer without a failed audit entry: {outcomes}"
+            )
+            assert now == self.baseline, "a refused request changed the engine"
         self.baseline = now
-        return bool(refused)
+        return refused
 
 
 FORMS = {
@@ -101,6 +114,11 @@ FORMS = {
     "rename": ("/containers/{container}/rename/", ["new_name"]),
     "kill": ("/containers/{container}/kill/", ["signal"]),
     "stop": ("/containers/{container}/stop/", ["timeout"]),
+    "restart": ("/containers/{container}/restart/", ["timeout"]),
+    # start, pause and unpause have no fields: whatever else is posted must not matter.
+    "start": ("/containers/{container}/start/", ["timeout", "signal"]),
+    "pause": ("/containers/{container}/pause/", ["timeout", "signal"]),
+    "unpause": ("/containers/{container}/unpause/", ["timeout", "signal"]),
     "remove container": ("/containers/{container}/remove/", ["force", "volumes"]),
     "tag": ("/images/{image}/tag/", ["target"]),
     "remove image": ("/images/{image}/remove/", ["force", "no_prune"]),
@@ -123,6 +141,41 @@ def test_arbitrary_text_never_breaks_a_form(admin_client, docker_api, targets, f
             targets.retire()
 
     submit()
+
+
+OVERSIZED = "x" * (MAX_FIELD + 1)
+ONE_FIELD_TOO_LONG = {
+    "run command": ("/containers/run/", "run", "command", run_data()),
+    "exec command": ("/containers/{container}/exec/", "exec", "command", {}),
+    "commit message": (
+        "/containers/{container}/commit/",
+        "commit",
+        "message",
+        {"repository": "dockside-test/oversized:v1"},
+    ),
+    "rename new_name": ("/containers/{container}/rename/", "rename", "new_name", {}),
+    "tag target": ("/images/{image}/tag/", "tag", "target", {}),
+    "pull image": ("/images/pull/", "pull", "image", {}),
+}
+
+
+@pytest.mark.parametrize("case", ONE_FIELD_TOO_LONG, ids=list(ONE_FIELD_TOO_LONG))
+def test_a_field_over_64_kb_is_refused_at_the_field(admin_client, docker_api, targets, case):
+    url, action, field, data = ONE_FIELD_TOO_LONG[case]
+    targets.ensure()
+    before = engine_state(docker_api)
+
+    response = admin_client.post(targets.url(url), {**data, field: OVERSIZED})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'id="id_{field}"' in html and 'aria-invalid="true"' in html
+    expected = f"at most {MAX_FIELD} characters (it has {MAX_FIELD + 1})"
+    assert any(expected in error for error in field_errors(html)), field_errors(html)
+    assert engine_state(docker_api) == before
+    entry = last_entry(action)
+    assert entry.outcome == "failed" and entry.error.startswith(f"rejected: {field}:")
+    assert len(str(entry.parameters)) < 10_000, "the audit log keeps a cut copy"
 
 
 def test_arbitrary_labels_never_break_prune_and_touch_only_ours(admin_client, docker_api):
@@ -150,3 +203,32 @@ def test_arbitrary_bulk_requests_and_audit_filters_never_break(admin_client, doc
         assert admin_client.get("/audit/export.csv", filters).status_code == 200
 
     submit()
+
+
+PASTED = st.one_of(
+    ANY_TEXT,
+    st.builds(
+        "{} {} {}".format,
+        st.sampled_from(["docker run", "docker create", "docker container run", "run", "sudo"]),
+        st.lists(
+            st.sampled_from(["-d", "-p", "-e", "-v", "--rm", "--name", "-it", "--", "=", "'"]),
+            max_size=8,
+        ).map(" ".join),
+        ANY_TEXT,
+    ),
+)
+
+
+def test_arbitrary_pasted_commands_never_break_the_run_form(admin_client, docker_api):
+    before = engine_state(docker_api)
+
+    @FUZZ
+    @given(PASTED)
+    def paste(command):
+        response = admin_client.get("/containers/run/", {"command": command})
+        assert response.status_code in {200, 400}, response.status_code
+        assert 'id="docker-command"' in response.content.decode()
+
+    paste()
+    assert engine_state(docker_api) == before, "filling the form does nothing on the engine"
+    assert not AuditEntry.objects.exclude(action="login").exists(), "and is no action"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 
 import docker
 import pytest
 import requests
 
+from containers_app import docker_service
+from containers_app.docker_service import DockerServiceError
+from containers_app.forms import RunForm
 from containers_app.models import AuditEntry
+from containers_app.views.run import PASTE_LIMIT
 from tests import support
 from tests.pages import text
 from tests.posting import field_errors, last_entry, preview, run_data, shown_command
@@ -174,6 +179,12 @@ def test_port_already_allocated_removes_the_created_container(admin_client, dock
         ({"network": "bad net"}, "network", "invalid network name"),
         ({"restart_retries": "-1", "restart": "on-failure"}, "restart_retries", "greater than"),
         ({"env": "BIG=" + "x" * 70_000}, "env", "at most 65536 characters"),
+        ({"command": "x" * 4097}, "command", "the program name is 4,097 characters long"),
+        ({"entrypoint": "/" + "x" * 4096}, "entrypoint", "Linux allows at most 4,096"),
+        ({"workdir": "/" + "x" * 4096}, "workdir", "Linux allows at most 4,096"),
+        ({"user": "u" * 4097}, "user", "the user is 4,097 characters long"),
+        ({"volumes": "/" + "x" * 4096}, "volumes", "the container path is 4,097 characters"),
+        ({"volumes": "/" + "x" * 4096 + ":/data"}, "volumes", "the host path is 4,097"),
     ],
 )
 def test_bad_input_is_refused_at_the_field_and_changes_nothing(
@@ -191,6 +202,13 @@ def test_bad_input_is_refused_at_the_field_and_changes_nothing(
     entry = last_entry("run")
     assert entry.outcome == "failed" and entry.error.startswith("rejected:")
     assert len(str(entry.parameters)) < 10_000, "huge inputs are cut in the audit log"
+
+
+def test_a_long_first_argument_is_fine_after_an_entrypoint():
+    form = RunForm(run_data(entrypoint="echo", command="x" * 5000))
+
+    assert form.is_valid(), form.errors
+    assert form.spec.command == ("x" * 5000,)
 
 
 def test_rm_with_a_restart_policy_is_refused(admin_client):
@@ -271,3 +289,50 @@ def test_pasted_command_that_is_not_docker_run_says_why(admin_client):
     response = admin_client.get("/containers/run/", {"command": "docker ps -a"})
 
     assert "only docker run and docker create can fill this form" in text(response.content.decode())
+
+
+def test_pasted_command_over_64_kb_is_refused_whole_not_cut(admin_client):
+    # Cut at 64 KB, this would read as a whole command naming the image busybox:lates.
+    head, tail = "docker run --name kept ", "busybox:latest"
+    pasted = head + " " * (PASTE_LIMIT + 1 - len(head) - len(tail)) + tail
+
+    response = admin_client.get("/containers/run/", {"command": pasted})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    problems = re.search(
+        r'<div class="banner error" role="alert" id="paste-problems">(.*?)</div>', html, re.S
+    )
+    assert problems, "the refusal is shown by the paste box"
+    assert f"the box takes at most {PASTE_LIMIT:,}" in text(problems.group(1))
+    assert 'aria-describedby="paste-problems"' in html
+    assert shown_command(html) == "docker run [OPTIONS] IMAGE [COMMAND] [ARG...]", (
+        "nothing was read"
+    )
+    assert "busybox:lates" not in html and 'value="kept"' not in html
+    assert len(html) < PASTE_LIMIT, "the refused text is not sent back"
+
+
+def test_a_created_container_docker_would_not_remove_is_named_as_left_behind(
+    admin_client, docker_api, monkeypatch
+):
+    # A healthy engine always removes the container; only a refused removal reaches this path.
+    def refuse_removal(container_id, **options):
+        raise DockerServiceError(f"removal of {container_id} refused")
+
+    monkeypatch.setattr(docker_service, "remove_container", refuse_removal)
+    name = unique("left")
+
+    response = admin_client.post(
+        "/containers/run/", run_data(name=name, mode="detach", command="no-such-program")
+    )
+
+    left = f"Docker left the created container {name} behind (docker rm {name})."
+    errors = field_errors(response.content.decode())
+    assert response.status_code == 400
+    assert any("executable file not found" in e and e.endswith(left) for e in errors), errors
+    entry = last_entry("run")
+    assert entry.outcome == "failed" and entry.error.endswith(left)
+    container = docker_api.inspect_container(name)
+    assert not container["State"]["Running"], "it is there, as the page says, and never ran"
+    docker_api.remove_container(container["Id"], force=True)

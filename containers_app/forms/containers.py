@@ -19,6 +19,7 @@ from .fields import (
     split_lines,
     text,
     validated,
+    within_path_max,
 )
 
 
@@ -47,7 +48,11 @@ class ExecForm(SpecForm):
         argv = argv_field(self.cleaned_data["command"], "command")
         if not argv:
             raise forms.ValidationError("enter a command to run in the container")
+        within_path_max(argv[0], "program name")
         return argv
+
+    def clean_user(self):
+        return within_path_max(self.cleaned_data["user"], "user")
 
     def clean_workdir(self):
         return absolute_path(self.cleaned_data["workdir"], "working directory")

@@ -12,6 +12,10 @@ from ..references import check_container_name, parse_image_reference
 from ..specs import parse_key_value
 
 MAX_FIELD = 64 * 1024
+# Linux finds no file by a longer name (PATH_MAX). It matters beyond that: the runc the
+# engine uses (1.1) hangs for good, holding the container, on an error line over 64 KB, and
+# its errors quote the program, the working directory, the user and the mount paths.
+PATH_MAX = 4096
 NETWORK_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", re.ASCII)
 SIGNAL = re.compile(r"(SIG)?[A-Z][A-Z0-9+-]*|[0-9]{1,2}", re.ASCII)
 
@@ -101,7 +105,15 @@ def container_name_value(value: str) -> str:
     return validated(check_container_name, value)
 
 
+def within_path_max(value: str, what: str) -> str:
+    if len(value) > PATH_MAX:
+        raise forms.ValidationError(
+            f"the {what} is {len(value):,} characters long: Linux allows at most {PATH_MAX:,}"
+        )
+    return value
+
+
 def absolute_path(value: str, what: str) -> str:
     if value and not value.startswith("/"):
         raise forms.ValidationError(f"the {what} must be an absolute path, such as /app")
-    return value
+    return within_path_max(value, what)

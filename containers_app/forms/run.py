@@ -28,6 +28,7 @@ from .fields import (
     parse_optional,
     refuse_unlisted_registry,
     text,
+    within_path_max,
 )
 
 
@@ -91,6 +92,14 @@ class RunForm(SpecForm):
     def placeholder(self) -> str:
         return "docker run [OPTIONS] IMAGE [COMMAND] [ARG...]"
 
+    def check(self, data: dict) -> None:
+        command = data.get("command")
+        if command and not data.get("entrypoint"):
+            try:
+                within_path_max(command[0], "program name")
+            except forms.ValidationError as exc:
+                self.add_error("command", exc)
+
     def clean_image(self):
         return image_field_value(self.cleaned_data["image"])
 
@@ -120,6 +129,12 @@ class RunForm(SpecForm):
     def clean_command(self):
         return argv_field(self.cleaned_data["command"], "command")
 
+    def clean_entrypoint(self):
+        return within_path_max(self.cleaned_data["entrypoint"], "entrypoint")
+
+    def clean_user(self):
+        return within_path_max(self.cleaned_data["user"], "user")
+
     def clean_ports(self):
         return tuple(parse_each(self.cleaned_data["ports"], PortMapping.parse))
 
@@ -134,7 +149,11 @@ class RunForm(SpecForm):
         return tuple(dict(pairs).items())
 
     def clean_volumes(self):
-        return tuple(parse_each(self.cleaned_data["volumes"], VolumeMount.parse))
+        mounts = tuple(parse_each(self.cleaned_data["volumes"], VolumeMount.parse))
+        for mount in mounts:
+            within_path_max(mount.source, "host path")
+            within_path_max(mount.target, "container path")
+        return mounts
 
     def build_spec(self, data: dict) -> RunSpec:
         restart = RestartPolicy(

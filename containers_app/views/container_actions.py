@@ -113,6 +113,7 @@ def container_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
         submit_label=TITLES[verb].split()[0],
         context={"container": container, "verb": verb},
         danger=verb in DANGEROUS,
+        confirm=f"Remove container {name}? This cannot be undone." if verb == "remove" else "",
     )
     return handle_action(request, form, page, act, name)
 

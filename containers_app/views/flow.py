@@ -35,6 +35,7 @@ class ActionPage:
     submit_label: str
     context: dict = field(default_factory=dict)
     danger: bool = False
+    confirm: str = ""  # what the browser asks before submitting (with JavaScript)
 
 
 @dataclass

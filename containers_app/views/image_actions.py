@@ -90,5 +90,6 @@ def image_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
         verb.capitalize(),
         {"image": image, "verb": verb, "tag": subject},
         danger=verb == "remove",
+        confirm=f"Remove the image {subject}? This cannot be undone." if verb == "remove" else "",
     )
     return handle_action(request, form, page, act, subject)

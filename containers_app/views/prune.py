@@ -28,9 +28,9 @@ def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
 
     def act(actor: actions.Actor, spec) -> Done:
         if set(current) != form.expected_ids:
-            raise Conflict(
-                "what would be removed has changed since the list was shown: review it again"
-            )
+            changed = "what would be removed has changed since the list was shown: review it again"
+            actions.record_rejected(actor, form.action, form.target_kind, kind, form.data, changed)
+            raise Conflict(changed)
         result = actions.prune(actor, spec)
         reclaimed = human_size(result.space_reclaimed)
         return Done(
@@ -44,5 +44,6 @@ def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
         "Remove them",
         {"kind": kind, "candidates": candidates, "expected": ",".join(current)},
         danger=True,
+        confirm=f"Remove the {len(current)} {KINDS[kind]} listed? This cannot be undone.",
     )
     return handle_action(request, form, page, act, kind)

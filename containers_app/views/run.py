@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import actions, cli
 from ..forms import RunForm
-from .flow import ActionPage, Done, handle_action
+from .flow import ActionPage, Done, handle_action, render_page
 
 PASTE_LIMIT = 64 * 1024
 
@@ -32,20 +32,36 @@ def _run(actor: actions.Actor, spec) -> Done:
     return Done(f"{pulled}{verb} container {outcome.name}.", redirect_to=detail)
 
 
+def _read_pasted(pasted: str) -> cli.ParsedRun | None:
+    """The pasted command read into form values; one too long to read is refused whole."""
+    if len(pasted) > PASTE_LIMIT:
+        refused = cli.ParsedRun()
+        refused.problems.append(
+            f"the command is {len(pasted):,} characters long; the box takes at most"
+            f" {PASTE_LIMIT:,}: shorten it (nothing was read from it)"
+        )
+        return refused
+    return cli.parse_run_command(pasted) if pasted.strip() else None
+
+
 @require_http_methods(["GET", "POST"])
 def run_form(request: HttpRequest) -> HttpResponse:
-    pasted = request.GET.get("command", "")[:PASTE_LIMIT]
-    parsed = cli.parse_run_command(pasted) if pasted.strip() else None
+    pasted = request.GET.get("command", "")
+    too_long = len(pasted) > PASTE_LIMIT
+    parsed = _read_pasted(pasted)
     if request.method == "POST":
         form = RunForm(request.POST)
     elif parsed and not parsed.problems:
         form = RunForm(RunForm.data_from_command(parsed.values))
     else:
-        form = RunForm(initial=request.GET.dict() if "image" in request.GET else None)
+        prefill = "image" in request.GET and not too_long
+        form = RunForm(initial=request.GET.dict() if prefill else None)
     page = ActionPage(
         template="containers/run.html",
         title="Run a container",
         submit_label="Run",
-        context={"pasted": pasted, "parsed": parsed},
+        context={"pasted": "" if too_long else pasted, "parsed": parsed},
     )
+    if too_long and request.method == "GET":
+        return render_page(request, page, form, status=400)
     return handle_action(request, form, page, _run, request.POST.get("name", ""))
