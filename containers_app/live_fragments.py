@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape
 
 from . import charts, docker_service
@@ -19,7 +20,7 @@ from .docker_service import NotFound
 from .models import EngineEvent
 from .stats_math import StatsSample
 from .views.containers import detail_context
-from .views.images import image_listing
+from .views.images import image_detail_context, image_listing
 
 CSRF_CHARACTERS = frozenset(CSRF_ALLOWED_CHARS)
 VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists
@@ -67,10 +68,25 @@ def detail_fragment(ref: str, csrf_secret: str) -> str:
     try:
         container = docker_service.inspect_container(ref)
     except NotFound:
-        return render_to_string("containers/_removed.html", {"ref": ref})
+        return removed_fragment("container", f"{reverse('containers:list')}?all=1")
     token = masked_csrf_token(csrf_secret)
     context = {**detail_context(container), "oob": True, "csrf_token": token}
     return render_to_string("containers/detail.html#main", context)
+
+
+def image_detail_fragment(ref: str, tag: str) -> str | None:
+    """The image page's main part as `views.images.image_detail` renders it; None once removed."""
+    try:
+        image = docker_service.inspect_image(ref)
+    except NotFound:
+        return None
+    context = {**image_detail_context(image, tag), "oob": True}
+    return render_to_string("images/detail.html#main", context)
+
+
+def removed_fragment(kind: str, list_url: str) -> str:
+    """What replaces a detail page's main part once its container or image is gone."""
+    return render_to_string("_removed.html", {"kind": kind, "list_url": list_url})
 
 
 def image_rows_fragment(query: QueryDict) -> str:

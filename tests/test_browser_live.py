@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from tests import support
+from tests.test_image_pages import build_image
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +55,22 @@ def test_stats_page_draws_live_numbers(page, daphne_server, make_container):
     expect(page.locator('[data-stat="memory"]')).to_contain_text("/ 64MiB", timeout=6000)
     expect(page.locator(".spark polyline").first).to_be_attached()
     support.screenshot(page, "container-stats")
+
+
+def test_the_image_page_follows_a_cli_tag_and_removal(page, daphne_server, docker_api):
+    marker = uuid.uuid4().hex[:8]
+    first = f"dockside-test/ui-image:{marker}"
+    second = f"dockside-test/ui-image-again:{marker}"
+    dockerfile = f"FROM {support.BASE_IMAGE}\nRUN echo {marker} > /marker\n"
+    image_id = build_image(docker_api, dockerfile, first)
+    page.goto(f"{daphne_server.url}/images/{image_id}/?tag={first}")
+    expect(page.locator("#image-main .chip").first).to_have_text(first)
+    loaded = page.evaluate("() => (window.dockside_marker = Math.random())")
+    page.wait_for_timeout(500)  # the live socket is open
+
+    subprocess.run(["docker", "tag", image_id, second], check=True, capture_output=True)
+
+    expect(page.locator("#image-main .chip", has_text=second)).to_be_visible(timeout=3000)
+    subprocess.run(["docker", "rmi", first, second], check=True, capture_output=True)
+    expect(page.locator("#image-main")).to_contain_text("This image was removed", timeout=3000)
+    assert page.evaluate("() => window.dockside_marker") == loaded, "no reload"

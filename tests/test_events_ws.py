@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+import threading
 import time
 import uuid
 
@@ -12,9 +13,11 @@ import pytest
 from django.middleware.csrf import _unmask_cipher_token
 from django.utils.crypto import get_random_string
 
+from containers_app.hubs import events_hub
 from containers_app.models import EngineEvent
 from tests import support
 from tests.pages import text
+from tests.test_image_pages import build_image
 from tests.test_stats import viewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,3 +132,131 @@ async def test_events_are_recorded_and_shown_on_the_events_page(
         lambda: admin_client.get("/events/", {"action": "kill"}).content.decode()
     )
     assert container["Name"][1:] in history
+
+
+def event_readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("events-") and t.is_alive()]
+
+
+async def test_all_events_viewers_share_one_engine_stream_which_stops_when_they_leave(
+    cookie, make_container
+):
+    container = make_container(hint="sharedevents")
+    pages = [viewer("/ws/events/?page=events&action=kill", cookie) for _ in range(3)]
+    assert events_hub.feeds() == 0 and not event_readers(), "nobody watches yet"
+
+    for page in pages:
+        await page.connect()
+    await asyncio.sleep(0.3)
+    readers_while_open = len(event_readers())
+    feeds_while_open = events_hub.feeds()
+    await asyncio.to_thread(cli, "kill", container["Id"])
+    for page in pages:
+        assert container["Name"][1:] in await receive_until(page, lambda s: "kill" in s)
+    await pages[0].disconnect()
+    await pages[1].disconnect()
+    readers_with_one_left = len(event_readers())
+    await pages[2].disconnect()
+
+    assert (feeds_while_open, readers_while_open) == (1, 1), "one stream for three viewers"
+    assert readers_with_one_left == 1, "the stream stays while anyone watches"
+    assert events_hub.feeds() == 0 and not event_readers(), "the stream stops when all leave"
+
+
+async def test_the_image_page_follows_cli_tags_and_removal(cookie, docker_api, admin_client):
+    marker = uuid.uuid4().hex[:8]
+    first = f"dockside-test/live-detail:{marker}"
+    second = f"dockside-test/live-detail-again:{marker}"
+    image_id = await asyncio.to_thread(
+        build_image, docker_api, f"FROM {support.BASE_IMAGE}\nRUN echo {marker} > /marker\n", first
+    )
+    shown = await asyncio.to_thread(
+        lambda: admin_client.get(f"/images/{image_id}/", {"tag": first}).content.decode()
+    )
+    connect = re.search(r'ws-connect="([^"]+)"', shown).group(1).replace("&amp;", "&")
+    page = viewer(connect, cookie)
+    await page.connect()
+    await asyncio.sleep(0.3)
+
+    await asyncio.to_thread(cli, "tag", image_id, second)
+    tagged = await receive_until(page, lambda s: second in s)
+    await asyncio.to_thread(cli, "rmi", first, second)
+    removed = await receive_until(page, lambda s: "This image was removed" in s)
+    await page.disconnect()
+
+    assert connect.startswith("/ws/events/?page=image&")
+    assert '<div id="image-main" hx-swap-oob="true">' in tagged
+    assert f'<span class="chip mono">{second}</span>' in tagged
+    assert f'<span class="chip mono">{first}</span>' in tagged
+    assert f"docker image inspect {first}" in tagged, "the page keeps the tag it was opened by"
+    assert '<div id="image-main" hx-swap-oob="true">' in removed
+
+
+async def test_the_detail_page_follows_a_cli_stop_then_removal(cookie, make_container):
+    container = make_container(hint="stop-rm-live")
+    page = viewer(f"/ws/events/?page=container&ref={container['Id']}", cookie)
+    await page.connect()
+    await asyncio.sleep(0.3)
+
+    await asyncio.to_thread(cli, "stop", "-t", "1", container["Id"])
+    stopped = await receive_until(page, lambda s: "state-exited" in s)
+    await asyncio.to_thread(cli, "rm", container["Id"])
+    removed = await receive_until(page, lambda s: "This container was removed" in s)
+    await page.disconnect()
+
+    assert '<div id="container-main" hx-swap-oob="true">' in stopped
+    assert '<span class="state state-exited">exited (0)</span>' in stopped
+    assert "This container was removed" not in stopped, "removed only once it is"
+    assert '<div id="container-main" hx-swap-oob="true">' in removed
+
+
+def engine_event(kind: str, action: str, actor_id: str, name: str, moment: int) -> dict:
+    """One item of the engine's event stream, as `docker events --format '{{json .}}'` shows it."""
+    return {
+        "Type": kind,
+        "Action": action,
+        "Actor": {"ID": actor_id, "Attributes": {"name": name}},
+        "time": moment // 10**9,
+        "timeNano": moment,
+    }
+
+
+def test_the_event_record_keeps_only_the_newest(monkeypatch):
+    monkeypatch.setattr(EngineEvent, "KEEP", 5)
+    start = time.time_ns()
+    recorded = [EngineEvent.record(engine_event("container", "start", "c1", "a", start))]
+    while recorded[-1].pk % 200:  # the record is pruned every 200th event
+        moment = start + len(recorded)
+        recorded.append(EngineEvent.record(engine_event("container", "start", "c1", "a", moment)))
+
+    kept = list(EngineEvent.objects.values_list("pk", flat=True))
+    EngineEvent.record(engine_event("container", "die", "c1", "a", start + len(recorded)))
+
+    assert kept == [entry.pk for entry in reversed(recorded[-5:])], "the newest five, newest first"
+    assert EngineEvent.objects.count() == 6, "pruned again only at the next 200th"
+
+
+def test_the_events_page_filters_by_type_and_actor(admin_client):
+    marker = uuid.uuid4().hex[:8]
+    now = time.time_ns()
+    container_id = "c0ffee" + "0" * 58
+    image_id = "sha256:" + "beef" * 16
+    EngineEvent.record(engine_event("container", "start", container_id, f"web-{marker}", now))
+    EngineEvent.record(engine_event("image", "tag", image_id, f"repo-{marker}:v1", now + 1))
+    EngineEvent.record(engine_event("container", "die", "fade" * 16, f"db-{marker}", now + 2))
+
+    def shown(**query) -> str:
+        return text(admin_client.get("/events/", query).content.decode())
+
+    images = shown(type="image")
+    containers = shown(type="container")
+    by_name = shown(actor=f"WEB-{marker}")
+    by_id = shown(actor="c0ffee")
+    image_by_name = shown(type="image", actor=marker)
+
+    assert f"repo-{marker}:v1" in images and marker not in images.replace(f"repo-{marker}", "")
+    assert f"web-{marker}" in containers and f"db-{marker}" in containers
+    assert f"repo-{marker}" not in containers
+    assert f"web-{marker}" in by_name and f"db-{marker}" not in by_name, "names match any case"
+    assert f"web-{marker}" in by_id and f"db-{marker}" not in by_id, "ids match by prefix"
+    assert f"repo-{marker}" in image_by_name and f"web-{marker}" not in image_by_name

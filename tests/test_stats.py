@@ -6,12 +6,14 @@ import asyncio
 import json
 import re
 import subprocess
+import threading
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
 from containers_app.hubs import stats_hub
 from containers_app.stats_math import sample_from
+from tests import support
 from tests.viewers import ORIGIN, application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -141,3 +143,80 @@ async def test_stats_of_a_stopped_container_say_so(cookie, make_container):
     await page.disconnect()
 
     assert "exit code 0" in html
+
+
+UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+ROW = re.compile(
+    r'<tr id="stats-(?P<id>\w{12})">.*?data-label="CPU">(?P<cpu>[\d.]+)%</td>'
+    r'<td data-label="Memory">(?P<memory>[\d.]+)(?P<unit>[KMGT]?i?B) /',
+    re.S,
+)
+
+
+def table_rows(html: str) -> list[tuple[str, float, float]]:
+    """(short id, CPU %, memory bytes) of each row of a /stats/ table fragment, in order."""
+    rows = ROW.finditer(html)
+    return [(m["id"], float(m["cpu"]), float(m["memory"]) * UNITS[m["unit"]]) for m in rows]
+
+
+def reading(html: str, short_id: str) -> tuple[float, float] | None:
+    return next(((cpu, memory) for row, cpu, memory in table_rows(html) if row == short_id), None)
+
+
+async def test_the_table_sorts_the_busy_container_first_by_cpu_and_the_large_first_by_memory(
+    cookie, make_container
+):
+    idle = make_container(hint="aidle")["Id"][:12]  # first by name, last by CPU and memory
+    busy = make_container(BUSY, hint="busy")["Id"][:12]
+    large = make_container(
+        ["sh", "-c", f"dd if=/dev/zero of=/big/f bs=1M count=48 && {support.IDLE_COMMAND[-1]}"],
+        hint="large",
+        host_config={"tmpfs": {"/big": "size=64m"}},
+    )["Id"][:12]
+    by_cpu = viewer("/ws/stats/?sort=cpu", cookie)
+    by_memory = viewer("/ws/stats/?sort=memory", cookie)
+    await by_cpu.connect()
+    await by_memory.connect()
+
+    def measured(html: str) -> bool:
+        busy_reading, large_reading = reading(html, busy), reading(html, large)
+        return (
+            reading(html, idle) is not None
+            and busy_reading is not None
+            and large_reading is not None
+            and busy_reading[0] > 50  # a whole core's loop, past its first reading
+            and large_reading[1] >= 48 * 2**20  # the file is written
+        )
+
+    cpu_rows = table_rows(await read_panel(by_cpu, measured))
+    memory_rows = table_rows(await read_panel(by_memory, measured))
+    await by_cpu.disconnect()
+    await by_memory.disconnect()
+
+    cpu_order = [row for row, _, _ in cpu_rows]
+    memory_order = [row for row, _, _ in memory_rows]
+    assert cpu_order.index(busy) < min(cpu_order.index(large), cpu_order.index(idle))
+    assert [cpu for _, cpu, _ in cpu_rows] == sorted((cpu for _, cpu, _ in cpu_rows), reverse=True)
+    assert memory_order.index(large) < min(memory_order.index(busy), memory_order.index(idle))
+    memory = [value for _, _, value in memory_rows]
+    assert memory == sorted(memory, reverse=True)
+
+
+def stats_readers(container_id: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == f"stats-{container_id}" and t.is_alive()]
+
+
+async def test_two_table_viewers_share_one_reader_per_container(cookie, make_container):
+    containers = [make_container(hint=f"tablepair{n}")["Id"] for n in range(2)]
+    tables = [viewer(f"/ws/stats/?sort={sort}", cookie) for sort in ("cpu", "name")]
+
+    for table in tables:
+        await table.connect()
+    for table in tables:
+        await read_panel(table, lambda h: all(f"stats-{c[:12]}" in h for c in containers))
+    readers = [len(stats_readers(c)) for c in containers]
+    for table in tables:
+        await table.disconnect()
+
+    assert readers == [1, 1], "one engine stats stream per container for both tables"
+    assert not any(stats_readers(c) for c in containers), "no reader is left once both leave"

@@ -86,13 +86,41 @@ async def test_resize_reaches_the_tty(cookie, make_container):
     await terminal.socket.disconnect()
 
 
-async def test_multibyte_characters_survive(cookie, make_container):
+async def test_multibyte_characters_split_across_reads_arrive_intact(cookie, make_container):
     container = make_container(hint="utf8")
     terminal = await Terminal(container, cookie).open()
+    lines = 30_000  # of 11 bytes (330,000): the session's reads end inside characters
 
-    await terminal.type("printf 'gr\\303\\274\\303\\237 \\342\\230\\200\\n'\r")
-    await terminal.until(lambda t: "grüß ☀".encode() in t.output)
+    # Typed as octal escapes and split markers, so the echo of the command matches neither.
+    suns = "$(printf '\\342\\230\\200%.0s' 1 2 3)"
+    await terminal.type(f"printf 'ST''ART\\n'; yes \"{suns}\" | head -n {lines}; echo EN''D\r")
+    await terminal.until(lambda t: b"START\r\n" in t.output and b"END\r\n" in t.output)
     await terminal.socket.disconnect()
+
+    received = terminal.output.split(b"START\r\n", 1)[1].split(b"END\r\n", 1)[0]
+    assert b"\xef\xbf\xbd" not in terminal.output, "no character was replaced by U+FFFD"
+    assert len(received) == lines * len("☀☀☀\r\n".encode())
+    assert received == "☀☀☀\r\n".encode() * lines
+
+
+async def test_a_session_as_another_user_runs_as_that_user_and_is_audited_without_keystrokes(
+    cookie, make_container
+):
+    container = make_container(hint="asuser")
+    terminal = await Terminal(container, cookie, "?user=nobody").open()
+
+    await terminal.type("id -un; echo typed-only-$((6*7))\r")
+    await terminal.until(lambda t: b"\r\nnobody\r\n" in t.output and b"typed-only-42" in t.output)
+    await terminal.socket.disconnect()
+
+    entry = await AuditEntry.objects.aget(action="terminal", target_name=container["Name"][1:])
+    assert entry.username == "viewer"
+    assert entry.parameters["user"] == "nobody"
+    assert entry.command == f"docker exec -it -u nobody {container['Name'][1:]} /bin/sh"
+    assert entry.outcome == "succeeded"
+    assert entry.finished_at is not None and entry.duration == entry.finished_at - entry.started_at
+    recorded = json.dumps(entry.parameters) + entry.command + entry.error
+    assert "id -un" not in recorded and "typed-only" not in recorded, "keystrokes are never kept"
 
 
 async def test_closing_the_socket_ends_the_session_processes(cookie, make_container, docker_api):

@@ -14,6 +14,7 @@ from collections import deque
 from contextlib import suppress
 
 from django.conf import settings
+from django.urls import reverse
 
 from .. import docker_service
 from ..docker_service import DockerServiceError
@@ -24,7 +25,9 @@ from ..live_fragments import (
     engine_counts_fragment,
     event_matches,
     event_rows_fragment,
+    image_detail_fragment,
     image_rows_fragment,
+    removed_fragment,
     stats_panel,
     stats_rows,
 )
@@ -150,7 +153,8 @@ class EventsConsumer(ReleasingConsumer):
     """`/ws/events/?page=...`: what changed on the engine, as the fragments a page shows.
 
     `page=containers` (with `all=1` like `docker ps -a`), `page=container&ref=ID`,
-    `page=images`, or `page=events` (with `type`, `action`, `actor` filters).
+    `page=images`, `page=image&ref=ID&tag=NAME`, or `page=events` (with `type`,
+    `action`, `actor` filters).
     Changes made anywhere, the docker CLI included, appear within a second.
     """
 
@@ -163,6 +167,7 @@ class EventsConsumer(ReleasingConsumer):
         self.page = self.query.get("page", "events")
         self.csrf_secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, "")
         self.shown: set[str] = set()
+        self.image_removed = False
         self.subscription = events_hub.subscribe(EVENTS)  # first: no change goes unseen
         if self.page == "containers":
             try:
@@ -208,6 +213,8 @@ class EventsConsumer(ReleasingConsumer):
                 parts.append(detail_fragment(ref, self.csrf_secret))
         elif self.page == "images" and (images_changed or containers):
             parts.append(image_rows_fragment(self.query))
+        elif self.page == "image":
+            parts += self.image_fragments(events, bool(containers))
         elif self.page == "events":
             matching = [e for e in events if event_matches(e, self.query)]
             if matching:
@@ -216,6 +223,31 @@ class EventsConsumer(ReleasingConsumer):
             with suppress(DockerServiceError):
                 parts.append(engine_counts_fragment())
         return "".join(parts)
+
+    def image_fragments(self, events: list[dict], containers_changed: bool) -> list[str]:
+        """The image page: its tags, or that it was removed; its containers, as they change.
+
+        Tag, untag and delete events name the image by its id; containers made
+        from it may come and go with any container event.
+        """
+        image_id = self.query.get("ref", "").removeprefix("sha256:")
+        if not image_id:
+            return []
+        mine = any(
+            e.get("Type") == "image"
+            and (e.get("Actor") or {}).get("ID", "").removeprefix("sha256:") == image_id
+            for e in events
+        )
+        if not mine and (self.image_removed or not containers_changed):
+            return []
+        html = image_detail_fragment(f"sha256:{image_id}", self.query.get("tag", ""))
+        if html is not None:
+            self.image_removed = False
+            return [html]
+        if self.image_removed:
+            return []
+        self.image_removed = True
+        return [removed_fragment("image", reverse("images:list"))]
 
     async def release(self) -> None:
         if self.task is not None:

@@ -41,19 +41,20 @@ def image_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def image_detail_context(image: docker_service.ImageDetail, tag: str) -> dict:
+    """What the image page shows, named by `tag` when the image still has it."""
+    name = tag if tag in image.tags else image.tags[0] if image.tags else image.short_id
+    return {
+        "image": image,
+        "name": name,
+        "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
+        "command": f"docker image inspect {name}",
+        "history_command": f"docker history {name}",
+    }
+
+
 @require_GET
 def image_detail(request: HttpRequest, ref: str) -> HttpResponse:
     image = docker_service.inspect_image(ref)
-    tag = request.GET.get("tag") or ref
-    name = tag if tag in image.tags else image.tags[0] if image.tags else image.short_id
-    return render(
-        request,
-        "images/detail.html",
-        {
-            "image": image,
-            "name": name,
-            "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
-            "command": f"docker image inspect {name}",
-            "history_command": f"docker history {name}",
-        },
-    )
+    context = image_detail_context(image, request.GET.get("tag") or ref)
+    return render(request, "images/detail.html", context)
