@@ -195,3 +195,19 @@ async def test_stopped_container_and_anonymous_viewer_are_refused(make_container
 
     assert refused.closed == 4409
     assert anonymous.closed == 4401
+
+
+@pytest.mark.parametrize("query", ["?shell=custom&command={long}", "?user={long}"])
+async def test_names_longer_than_linux_allows_are_refused_before_any_exec(
+    cookie, make_container, docker_api, query
+):
+    container = make_container(hint="longname")
+    before = await asyncio.to_thread(AuditEntry.objects.count)
+
+    terminal = Terminal(container, cookie, query.format(long="x" * 5000))
+    await terminal.socket.connect()
+    await terminal.until(lambda t: t.closed is not None)
+
+    assert terminal.closed == 4400
+    assert docker_api.inspect_container(container["Id"])["ExecIDs"] is None
+    assert await asyncio.to_thread(AuditEntry.objects.count) == before

@@ -21,6 +21,7 @@ from contextlib import suppress
 
 from .. import actions, cli, docker_service
 from ..docker_service import Conflict, DockerServiceError
+from ..forms.fields import PATH_MAX
 from ..specs import TerminalSpec
 from .access import STARTUP_ERRORS, ReleasingConsumer, query_of, signed_in
 
@@ -34,10 +35,17 @@ def shell_command(container_id: str, shell: str, command: str) -> list[str]:
         argv = shlex.split(command)
         if not argv:
             raise ValueError("enter the command to run")
-        return argv
+        return [within_linux_limit(argv[0], "program name"), *argv[1:]]
     if shell in SHELLS:
         return SHELLS[shell]
     return SHELLS["bash"] if docker_service.path_exists(container_id, "/bin/bash") else SHELLS["sh"]
+
+
+def within_linux_limit(value: str, what: str) -> str:
+    """Longer names match no file, and runc 1.1 hangs on the error it would quote them in."""
+    if len(value) > PATH_MAX:
+        raise ValueError(f"the {what} is longer than Linux allows ({PATH_MAX:,} characters)")
+    return value
 
 
 def _size(value: str | None, default: int, limit: int) -> int:
@@ -66,7 +74,8 @@ class TerminalConsumer(ReleasingConsumer):
             argv = await asyncio.to_thread(
                 shell_command, container.id, query.get("shell", "auto"), query.get("command", "")
             )
-            spec = TerminalSpec(container.name, tuple(argv), query.get("user", "").strip())
+            user = within_linux_limit(query.get("user", "").strip(), "user")
+            spec = TerminalSpec(container.name, tuple(argv), user)
             self.entry, self.session = await asyncio.to_thread(
                 actions.open_terminal,
                 actions.Actor(self.scope["user"], (self.scope.get("client") or [None])[0]),
