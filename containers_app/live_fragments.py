@@ -44,11 +44,17 @@ def container_fragments(container_id: str, show_all: bool, shown: set[str]) -> l
         insert = (
             f'<tbody hx-swap-oob="afterbegin:#container-rows">{container_row(container)}</tbody>'
         )
-        return [insert, '<p id="containers-empty" hx-swap-oob="delete"></p>'] if empty else [insert]
+        return [insert, removal("containers-empty")] if empty else [insert]
     if container_id in shown or (container and container.id in shown):
         shown.discard(container_id)
-        return [f'<tr id="c-{escape(container_id[:12])}" hx-swap-oob="delete"></tr>']
+        return [removal(f"c-{container_id[:12]}")]
     return []
+
+
+def removal(element_id: str) -> str:
+    """Remove the element if the page still has it (dockside.js; see #live-removals)."""
+    mark = f'<i data-gone="{escape(element_id)}"></i>'
+    return f'<div hx-swap-oob="beforeend:#live-removals">{mark}</div>'
 
 
 def masked_csrf_token(secret: str) -> str:

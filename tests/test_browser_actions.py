@@ -98,3 +98,32 @@ def test_exec_form_shows_output(page, daphne_server, make_container):
 
     expect(page.locator("pre.output")).to_have_text("hello from $0\n")
     expect(page.locator(".result-status")).to_contain_text("exit code 0")
+
+
+def test_bulk_stop_of_selected_rows_disables_its_buttons_while_in_flight(
+    page, daphne_server, make_container, docker_api
+):
+    chosen = [make_container(hint=f"ui-bulk{i}") for i in range(2)]
+    other = make_container(hint="ui-bulk-other")
+    held = []
+    page.route(re.compile(r"/containers/bulk/"), lambda route: held.append(route))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{daphne_server.url}/containers/")
+    names = [c["Name"][1:] for c in chosen]
+
+    for name in names:
+        page.get_by_label(f"Select {name}").check()
+    expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
+    newest_first = " ".join(reversed(names))
+    expect(page.locator("#docker-command")).to_have_text(f"docker stop {newest_first}")
+    stop = page.locator("#bulk-form").get_by_role("button", name="Stop", exact=True)
+    stop.click()
+
+    expect(stop).to_be_disabled()
+    expect(stop).to_have_attribute("data-disabled-by-htmx", "")
+    assert all(docker_api.inspect_container(c["Id"])["State"]["Running"] for c in chosen)
+    held[0].continue_()
+    expect(page.locator("#messages")).to_contain_text(f"Stopped {newest_first.replace(' ', ', ')}")
+    expect(page.locator("[data-selected-count]")).to_have_text("None selected")
+    assert not any(docker_api.inspect_container(c["Id"])["State"]["Running"] for c in chosen)
+    assert docker_api.inspect_container(other["Id"])["State"]["Running"]

@@ -48,6 +48,23 @@ def test_a_cli_stop_changes_the_row_without_a_reload(page, daphne_server, make_c
     expect(row).to_contain_text("Up ", timeout=3000)
 
 
+def test_the_running_list_drops_a_row_the_cli_stops_without_a_reload(
+    page, daphne_server, make_container
+):
+    container = make_container(hint="ui-drop")
+    page.goto(f"{daphne_server.url}/containers/")
+    row = page.locator(f"#c-{container['Id'][:12]}")
+    expect(row).to_contain_text("Up ")
+    marker = page.evaluate("() => (window.dockside_marker = Math.random())")
+    page.wait_for_timeout(500)  # the live socket is open
+
+    subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
+
+    expect(row).not_to_be_attached(timeout=3000)
+    assert page.evaluate("() => window.dockside_marker") == marker, "no reload"
+    expect(page.locator("#live-removals")).to_be_empty()
+
+
 def test_stats_page_draws_live_numbers(page, daphne_server, make_container):
     container = make_container(hint="ui-stats", host_config={"mem_limit": "64m"})
     page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/stats/")

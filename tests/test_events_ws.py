@@ -70,11 +70,11 @@ async def test_rows_appear_and_disappear_on_the_running_list(cookie, docker_api)
     short = docker_api.inspect_container(name)["Id"][:12]
     inserted = await receive_until(page, lambda s: f'id="c-{short}"' in s)
     await asyncio.to_thread(cli, "rm", "-f", name)
-    deleted = await receive_until(page, lambda s: 'hx-swap-oob="delete"' in s)
+    deleted = await receive_until(page, lambda s: "data-gone=" in s)
     await page.disconnect()
 
     assert 'hx-swap-oob="afterbegin:#container-rows"' in inserted and name in inserted
-    assert f'<tr id="c-{short}" hx-swap-oob="delete">' in deleted
+    assert f'<i data-gone="c-{short}"></i>' in deleted
 
 
 async def test_the_detail_page_follows_a_rename(cookie, make_container):

@@ -152,6 +152,18 @@
   document.addEventListener("htmx:responseError", showRequestFailed);
   document.addEventListener("htmx:sendError", showRequestFailed);
 
+  // Live removals name what to remove *if it is still there*: a page swapped meanwhile (a
+  // bulk action, a filter) may have removed it already, and an out-of-band delete of a
+  // missing element is an error to htmx.
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    if (event.detail.target.id !== "live-removals") return;
+    event.detail.fragment.querySelectorAll("[data-gone]").forEach((mark) => {
+      const gone = document.getElementById(mark.dataset.gone);
+      if (gone) gone.remove();
+    });
+    event.detail.shouldSwap = false;
+  });
+
   // One word for a POSIX shell, single-quoted only when it must be.
   function quote(arg) {
     return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
