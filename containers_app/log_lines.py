@@ -220,6 +220,7 @@ DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+", re.IGNORECASE | re.ASCII)
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])", re.IGNORECASE | re.ASCII)
 UNIX_SECONDS = re.compile(r"\d{1,12}(\.\d{1,9})?", re.ASCII)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+EPOCH = "0.000000001"  # the earliest time the engine takes as a time
 
 
 def parse_since(text: str, now: datetime | None = None) -> str:
@@ -240,7 +241,7 @@ def parse_since(text: str, now: datetime | None = None) -> str:
             return f"{moment.timestamp():.9f}"
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except OverflowError:  # further back than year 1: as good as the Unix epoch for logs
-        return "0"
+        return EPOCH  # not "0": to the engine, until=0 means no limit
     except ValueError as exc:
         raise ValueError(
             f"{text!r}: write a duration such as 10m, 1h or 2d, or a time such as 2026-11-23T10:00"

@@ -211,8 +211,9 @@ class LogFollower(StreamThread):
         self.source = source
         self.position = resume
         self._skip: Position | None = None  # lines already delivered, dropped when replayed
-        self._history_read = resume is not None
-        self._announce = resume is not None  # say "live" when the next followed stream opens
+        # Catching up (at the start, on a resume, after an outage) reads without following
+        # first, so a merged view can order it; then "live", then the follow.
+        self._history_read = False
         self._told_end = False  # "removed" or "ended" has been sent: the viewer's log is over
 
     def run(self) -> None:
@@ -226,7 +227,7 @@ class LogFollower(StreamThread):
                         return
                 except EngineUnavailable as exc:
                     self._status("reconnecting", message=exc.cause)
-                    self._announce = True
+                    self._history_read = False
                     self.back_off(attempt)
                     attempt += 1
                 except NotFound:
@@ -282,9 +283,6 @@ class LogFollower(StreamThread):
         """Deliver a stream's whole lines; the parser keeps a line the stream ended in."""
         parser = LogParser(self.tty, self.source)
         with self.holding(docker_service.open_logs(self.container_id, options)) as stream:
-            if self._announce and options.follow:
-                self._announce = False
-                self._status("live")
             while data := stream.read():
                 self._deliver(parser.feed(data))
         return parser
@@ -325,6 +323,9 @@ class LogFollower(StreamThread):
         if container.state.running:
             return False
         self._deliver(parser.flush())
+        # What a run that started and died again meanwhile wrote (a crash loop): its replayed
+        # start is then no restart any more (same StartedAt), but its lines are not lost.
+        self._drain(replace(self._from_position(), follow=False))
         self._status("stopped", exit_code=container.state.exit_code)
         with self.holding(docker_service.open_events(self.container_id, since)) as events:
             for event in json_lines(events):

@@ -6,6 +6,7 @@ Every variable is optional; the defaults are safe for a single user on
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -63,16 +64,16 @@ def persistent_secret_key(data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if not key_file.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        written = data_dir / f".secret_key.{os.getpid()}"
-        fd = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, written = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
         try:  # whole or not at all; when two processes start together, the first key stays
             os.link(written, key_file)
+            os.unlink(written)
         except FileExistsError:
-            pass
-        finally:
-            written.unlink()
+            os.unlink(written)
+        except OSError:  # a filesystem without hard links: a rename is whole too
+            os.replace(written, key_file)
     return key_file.read_text().strip()
 
 

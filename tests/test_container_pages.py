@@ -203,6 +203,19 @@ def test_container_detail_of_a_stopped_container_shows_the_ports_it_will_publish
     assert "these are the ports it publishes when it starts" in page
 
 
+def test_a_stopped_container_made_with_publish_all_shows_free_ports(admin_client, make_container):
+    container = make_container(
+        ports=[7071],
+        start=False,
+        host_config={"network_mode": "bridge", "publish_all_ports": True},
+        hint="publish-all",
+    )
+
+    page = text(admin_client.get(f"/containers/{container['Id']}/").content.decode())
+
+    assert "7071/tcp 0.0.0.0: a free port, when it runs" in page
+
+
 def test_container_detail_of_exited_container_shows_exit_code(admin_client, make_container):
     container = make_container(["sh", "-c", "exit 7"], hint="exit7", wait=True)
 

@@ -16,28 +16,38 @@ def records(count: int, size: int) -> Records:
 
 
 @pytest.fixture
-async def pump(monkeypatch):
+def pump(monkeypatch):
+    """A pump of 50 lines or 1,000 bytes whose reader waits 10 ms for a stuck viewer.
+
+    Its loop never runs: these tests only put lines and take what waits.
+    """
     monkeypatch.setattr(streams, "STALL_SECONDS", 0.01)
     monkeypatch.setattr(streams, "BYTES_CAPACITY", 1000)
-    return LinePump(asyncio.get_running_loop(), capacity=50)
+    loop = asyncio.new_event_loop()
+    yield LinePump(loop, capacity=50)
+    loop.close()
 
 
-async def taken_lines(pump: LinePump) -> tuple[int, int]:
-    skipped, items = await pump.take(wait=False)
+def taken_lines(pump: LinePump) -> tuple[int, int]:
+    """What a viewer takes now (`take(wait=False)` returns without awaiting anything)."""
+    taking = pump.take(wait=False)
+    with pytest.raises(StopIteration) as done:
+        taking.send(None)
+    skipped, items = done.value.value
     return skipped, sum(payload.count for kind, _, payload in items if kind == "lines")
 
 
-async def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_byte_cap(pump):
+def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_byte_cap(pump):
     pump.put_lines(0, records(9, 100))  # 900 bytes waiting
 
     pump.put_lines(0, records(3, 100))  # 300 more: 200 over the cap, two lines must go
 
-    assert await taken_lines(pump) == (2, 10)
+    assert taken_lines(pump) == (2, 10)
 
 
-async def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_line_cap(pump):
+def test_a_stuck_viewer_loses_only_the_oldest_lines_that_overflow_the_line_cap(pump):
     pump.put_lines(0, records(45, 10))
 
     pump.put_lines(0, records(8, 10))
 
-    assert await taken_lines(pump) == (3, 50)
+    assert taken_lines(pump) == (3, 50)

@@ -195,7 +195,9 @@ async def test_a_reconnecting_browser_resumes_after_what_it_saw(cookie, make_con
     await asyncio.sleep(0.5)
 
     second = await watch(
-        cookie, path(container, f"?tail=all&resume=0:{last}:{count}"), lambda s: len(s.lines) >= 5
+        cookie,
+        path(container, f"?tail=all&resume=0:{last}:{count}"),
+        lambda s: len(s.lines) >= 5 and "live" in s.states(),
     )
 
     numbers = [int(t.removeprefix("n-")) for t in first.texts + second.texts]

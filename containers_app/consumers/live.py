@@ -227,18 +227,15 @@ class EventsConsumer(ReleasingConsumer):
     def image_fragments(self, events: list[dict], containers_changed: bool) -> list[str]:
         """The image page: its tags, or that it was removed; its containers, as they change.
 
-        Tag, untag and delete events name the image by its id; containers made
+        Any image event may concern it: a tag moved to another image (`docker
+        tag`, a pull) names only the image that gained it. Containers made
         from it may come and go with any container event.
         """
         image_id = self.query.get("ref", "").removeprefix("sha256:")
         if not image_id:
             return []
-        mine = any(
-            e.get("Type") == "image"
-            and (e.get("Actor") or {}).get("ID", "").removeprefix("sha256:") == image_id
-            for e in events
-        )
-        if not mine and (self.image_removed or not containers_changed):
+        images_changed = any(e.get("Type") == "image" for e in events)
+        if not images_changed and (self.image_removed or not containers_changed):
             return []
         html = image_detail_fragment(f"sha256:{image_id}", self.query.get("tag", ""))
         if html is not None:

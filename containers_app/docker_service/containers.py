@@ -165,11 +165,14 @@ def _published_ports(ports: dict | None, configured: bool = False) -> tuple[Publ
     return tuple(result)
 
 
-def _ports(config: dict, host: dict, network_settings: dict) -> tuple[PublishedPort, ...]:
+def _ports(
+    running: bool, config: dict, host: dict, network_settings: dict
+) -> tuple[PublishedPort, ...]:
     """The ports in use; for a container that is not running, the ones it will publish."""
-    if network_settings.get("Ports"):
-        return _published_ports(network_settings["Ports"])
-    exposed = dict.fromkeys(config.get("ExposedPorts") or {})
+    if running:
+        return _published_ports(network_settings.get("Ports"))
+    free = [{"HostIp": "", "HostPort": ""}] if host.get("PublishAllPorts") else None  # -P
+    exposed = dict.fromkeys(config.get("ExposedPorts") or {}, free)
     return _published_ports({**exposed, **(host.get("PortBindings") or {})}, configured=True)
 
 
@@ -209,7 +212,7 @@ def _container_detail(data: dict) -> ContainerDetail:
         cmd=tuple(config["Cmd"]) if config.get("Cmd") is not None else None,
         entrypoint=tuple(config["Entrypoint"]) if config.get("Entrypoint") is not None else None,
         env=tuple(mask_env(config.get("Env"))),
-        ports=_ports(config, host, network_settings),
+        ports=_ports(state.get("Running", False), config, host, network_settings),
         mounts=tuple(
             Mount(
                 type=m.get("Type", ""),

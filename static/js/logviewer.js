@@ -282,8 +282,9 @@
         fragment.appendChild(entry.el);
         added += 1;
       }
-      if (item.ack !== undefined && state.socket && state.socket.readyState === WebSocket.OPEN) {
-        state.socket.send(JSON.stringify({ ack: item.ack }));
+      // An ack goes back on the socket its batch came from, never on a newer one.
+      if (item.ack !== undefined && item.socket === state.socket && item.socket.readyState === WebSocket.OPEN) {
+        item.socket.send(JSON.stringify({ ack: item.ack }));
       }
     }
     state.queue = [];
@@ -407,7 +408,7 @@
         received += 1;
         const lines = records(event.data);
         remember(lines);
-        state.queue.push({ lines, ack: received });
+        state.queue.push({ lines, ack: received, socket });
         schedule();
         return;
       }
@@ -502,7 +503,7 @@
   });
   controls.addEventListener("submit", (event) => {
     event.preventDefault();
-    restart();
+    if (document.activeElement !== controls.elements.until) restart(); // until is the download's
   });
 
   const initial = options();
