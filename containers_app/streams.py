@@ -325,7 +325,7 @@ class LogFollower(StreamThread):
         self._deliver(parser.flush())
         # What a run that started and died again meanwhile wrote (a crash loop): its replayed
         # start is then no restart any more (same StartedAt), but its lines are not lost.
-        self._drain(replace(self._from_position(), follow=False))
+        self._deliver(self._drain(replace(self._from_position(), follow=False)).flush())
         self._status("stopped", exit_code=container.state.exit_code)
         with self.holding(docker_service.open_events(self.container_id, since)) as events:
             for event in json_lines(events):

@@ -139,10 +139,11 @@ def page(browser, daphne_server, request) -> Iterator:
     page = context.new_page()
     page.set_default_timeout(10_000)
     console_errors: list[str] = []
+    provoked = tuple(marker.args[0] for marker in request.node.iter_markers("allow_console"))
 
     def console(message) -> None:
         # htmx reports a preview it aborted for a newer one (hx-sync replace) as an error.
-        aborted = message.text.startswith(("htmx:sendAbort", "htmx:afterRequest"))
+        aborted = message.text.startswith(("htmx:sendAbort", "htmx:afterRequest", *provoked))
         if message.type == "error" and not aborted:
             console_errors.append(message.text)
 
