@@ -32,18 +32,29 @@ def test_terminal_runs_what_is_typed(page, daphne_server, make_container):
     support.screenshot(page, "terminal")
 
 
-def test_a_cli_stop_changes_the_row_without_a_reload(page, daphne_server, make_container):
-    container = make_container(hint="ui-live")
-    page.goto(f"{daphne_server.url}/containers/?all=1")
+def running_row_then_cli_stop(page, url: str, container: dict):
+    """Open a live list showing the container running, then stop it with the CLI.
+
+    Returns the row's locator and a check that the page was never reloaded.
+    """
+    page.goto(url)
     row = page.locator(f"#c-{container['Id'][:12]}")
     expect(row).to_contain_text("Up ")
     marker = page.evaluate("() => (window.dockside_marker = Math.random())")
     page.wait_for_timeout(500)  # the live socket is open
-
     subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
+    return row, lambda: page.evaluate("() => window.dockside_marker") == marker
+
+
+def test_a_cli_stop_changes_the_row_without_a_reload(page, daphne_server, make_container):
+    container = make_container(hint="ui-live")
+
+    row, not_reloaded = running_row_then_cli_stop(
+        page, f"{daphne_server.url}/containers/?all=1", container
+    )
 
     expect(row).to_contain_text("Exited", timeout=3000)
-    assert page.evaluate("() => window.dockside_marker") == marker, "no reload"
+    assert not_reloaded()
     subprocess.run(["docker", "start", container["Id"]], check=True, capture_output=True)
     expect(row).to_contain_text("Up ", timeout=3000)
 
@@ -52,16 +63,13 @@ def test_the_running_list_drops_a_row_the_cli_stops_without_a_reload(
     page, daphne_server, make_container
 ):
     container = make_container(hint="ui-drop")
-    page.goto(f"{daphne_server.url}/containers/")
-    row = page.locator(f"#c-{container['Id'][:12]}")
-    expect(row).to_contain_text("Up ")
-    marker = page.evaluate("() => (window.dockside_marker = Math.random())")
-    page.wait_for_timeout(500)  # the live socket is open
 
-    subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
+    row, not_reloaded = running_row_then_cli_stop(
+        page, f"{daphne_server.url}/containers/", container
+    )
 
     expect(row).not_to_be_attached(timeout=3000)
-    assert page.evaluate("() => window.dockside_marker") == marker, "no reload"
+    assert not_reloaded()
     expect(page.locator("#live-removals")).to_be_empty()
 
 
