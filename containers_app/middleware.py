@@ -5,13 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .docker_service import (
-    Conflict,
-    DockerServiceError,
-    EngineUnavailable,
-    InvalidRequest,
-    NotFound,
-)
+from .docker_service import DockerServiceError, EngineUnavailable, NotFound, http_status
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -44,9 +38,6 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-ERROR_STATUS = ((Conflict, 409), (InvalidRequest, 400))
-
-
 class EngineUnavailableMiddleware:
     """An unreachable engine is a 503 page that says why; an unknown id is a 404 page.
 
@@ -76,8 +67,10 @@ class EngineUnavailableMiddleware:
         if isinstance(exception, NotFound):
             return render(request, "errors/404.html", {"error": exception}, status=404)
         if isinstance(exception, DockerServiceError):
-            status = next((code for kind, code in ERROR_STATUS if isinstance(exception, kind)), 502)
             return render(
-                request, "errors/engine_refused.html", {"error": exception}, status=status
+                request,
+                "errors/engine_refused.html",
+                {"error": exception},
+                status=http_status(exception),
             )
         return None

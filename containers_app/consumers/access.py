@@ -18,13 +18,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
 
-from ..docker_service import (
-    Conflict,
-    DockerServiceError,
-    EngineUnavailable,
-    InvalidRequest,
-    NotFound,
-)
+from ..docker_service import DockerServiceError, EngineUnavailable, http_status
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +85,8 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
 def close_code(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, EngineUnavailable):
         return 4503, exc.cause
-    if isinstance(exc, NotFound):
-        return 4404, str(exc)
-    if isinstance(exc, Conflict):
-        return 4409, str(exc)
-    if isinstance(exc, DockerServiceError) and not isinstance(exc, InvalidRequest):
-        return 4502, str(exc)  # the engine failed: not the viewer's query
+    if isinstance(exc, DockerServiceError):
+        return 4000 + http_status(exc), str(exc)
     return 4400, str(exc)
 
 

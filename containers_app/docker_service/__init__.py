@@ -14,6 +14,7 @@ from .client import (
     client,
     describe_connection_error,
     endpoint,
+    http_status,
 )
 from .containers import (
     ContainerDetail,

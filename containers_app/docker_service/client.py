@@ -42,6 +42,23 @@ class InvalidRequest(DockerServiceError):
     pass
 
 
+def http_status(error: DockerServiceError, otherwise: int = 502) -> int:
+    """What an engine error means over HTTP (websockets close with 4000 plus it).
+
+    `otherwise` is for errors of no known kind: 502 when the engine failed on
+    its own, 400 when the user's input made it fail.
+    """
+    if isinstance(error, EngineUnavailable):
+        return 503
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict) or "already" in str(error) or "not running" in str(error):
+        return 409
+    if isinstance(error, InvalidRequest):
+        return 400
+    return otherwise
+
+
 _clients: dict[str, docker.APIClient] = {}
 _clients_lock = threading.Lock()
 

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import actions, cli
-from ..docker_service import Conflict, DockerServiceError, EngineUnavailable, NotFound
+from ..docker_service import DockerServiceError, EngineUnavailable, http_status
 from ..forms import SpecForm
 
 PREVIEW_FIELD = "_preview"
@@ -54,14 +54,6 @@ def local_url(request: HttpRequest, target: str | None) -> str:
     ):
         return target
     return ""
-
-
-def status_for(error: DockerServiceError) -> int:
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Conflict) or "already" in str(error) or "not running" in str(error):
-        return 409
-    return 400
 
 
 def render_page(
@@ -113,7 +105,7 @@ def handle_action(
         raise
     except DockerServiceError as exc:
         form.add_error(form.field_for(exc), str(exc))
-        return render_page(request, page, form, status=status_for(exc))
+        return render_page(request, page, form, status=http_status(exc, otherwise=400))
     messages.success(request, done.message)
     if done.redirect_to:
         return redirect(done.redirect_to)
