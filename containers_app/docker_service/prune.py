@@ -14,9 +14,8 @@ def prune_candidates(kind: str, labels: tuple[str, ...] = ()) -> list:
     """What `docker container prune` / `docker image prune` would remove, with the same filters."""
     label_filter = {"label": list(labels)} if labels else {}
     if kind == "container":
-        stopped = []
-        for status in ("created", "exited", "dead"):
-            stopped += list_containers(all=True, filters={"status": status, **label_filter})
+        statuses = {"status": ["created", "exited", "dead"]}
+        stopped = list_containers(all=True, filters={**statuses, **label_filter})
         return sorted(stopped, key=lambda c: c.created or datetime.min.replace(tzinfo=UTC))
     api = client()
     with engine_call("image"):
