@@ -31,21 +31,31 @@ STATS_SORTS = {
 }
 
 
-def container_fragments(container_id: str, show_all: bool, shown: set[str]) -> list[str]:
-    """Insert, replace or delete one container's row; `shown` tracks the page's rows."""
-    found = docker_service.list_containers(all=True, filters={"id": [container_id]})
-    container = found[0] if found else None
+def container_fragments(container_ids: set[str], show_all: bool, shown: set[str]) -> list[str]:
+    """Insert, replace or delete the rows of these containers; `shown` tracks the page's rows.
+
+    One engine call for all of them (event ids are full ids).
+    """
+    found = docker_service.list_containers(all=True, filters={"id": sorted(container_ids)})
+    by_id = {container.id: container for container in found}
+    parts = []
+    for container_id in sorted(container_ids):
+        parts += _row_fragments(container_id, by_id.get(container_id), show_all, shown)
+    return parts
+
+
+def _row_fragments(container_id: str, container, show_all: bool, shown: set[str]) -> list[str]:
     visible = container is not None and (show_all or container.state in VISIBLE_WITHOUT_ALL)
-    if visible and container.id in shown:
+    if visible and container_id in shown:
         return [container_row(container, oob="outerHTML")]
     if visible:
         empty = not shown
-        shown.add(container.id)
+        shown.add(container_id)
         insert = (
             f'<tbody hx-swap-oob="afterbegin:#container-rows">{container_row(container)}</tbody>'
         )
         return [insert, removal("containers-empty")] if empty else [insert]
-    if container_id in shown or (container and container.id in shown):
+    if container_id in shown:
         shown.discard(container_id)
         return [removal(f"c-{container_id[:12]}")]
     return []
@@ -102,19 +112,6 @@ def image_rows_fragment(query: QueryDict) -> str:
 def engine_counts_fragment() -> str:
     return render_to_string(
         "_engine_counts.html", {"engine": docker_service.engine_info(), "oob": True}
-    )
-
-
-def event_matches(event: dict, query: QueryDict) -> bool:
-    actor = event.get("Actor") or {}
-    name = (actor.get("Attributes") or {}).get("name", "")
-    wanted_actor = query.get("actor", "")
-    return (
-        (not query.get("type") or event.get("Type") == query.get("type"))
-        and (not query.get("action") or (event.get("Action") or "").startswith(query["action"]))
-        and (
-            not wanted_actor or wanted_actor in name or actor.get("ID", "").startswith(wanted_actor)
-        )
     )
 
 

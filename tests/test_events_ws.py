@@ -48,7 +48,9 @@ async def test_a_cli_stop_reaches_the_container_list_within_a_second(cookie, mak
     await asyncio.sleep(0.3)
 
     done = await asyncio.to_thread(cli, "stop", "-t", "1", container["Id"])
-    html = await receive_until(page, lambda s: f'id="c-{short}"' in s and "Exited" in s)
+    html = await receive_until(
+        page, lambda s: f'id="c-{short}"' in s and "Exited" in s and 'id="engine-counts"' in s
+    )
     elapsed = time.monotonic() - done
     await page.disconnect()
 
@@ -70,7 +72,7 @@ async def test_rows_appear_and_disappear_on_the_running_list(cookie, docker_api)
     short = docker_api.inspect_container(name)["Id"][:12]
     inserted = await receive_until(page, lambda s: f'id="c-{short}"' in s)
     await asyncio.to_thread(cli, "rm", "-f", name)
-    deleted = await receive_until(page, lambda s: "data-gone=" in s)
+    deleted = await receive_until(page, lambda s: f'data-gone="c-{short}"' in s)
     await page.disconnect()
 
     assert 'hx-swap-oob="afterbegin:#container-rows"' in inserted and name in inserted

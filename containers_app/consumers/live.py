@@ -18,12 +18,12 @@ from django.urls import reverse
 
 from .. import docker_service
 from ..docker_service import DockerServiceError
+from ..event_filters import EventFilter
 from ..hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
 from ..live_fragments import (
     container_fragments,
     detail_fragment,
     engine_counts_fragment,
-    event_matches,
     event_rows_fragment,
     image_detail_fragment,
     image_rows_fragment,
@@ -192,21 +192,21 @@ class EventsConsumer(ReleasingConsumer):
             if not events:
                 continue
             try:
-                html = await asyncio.to_thread(self.fragments, events)
+                parts = await asyncio.to_thread(self.fragments, events)
             except DockerServiceError:
                 continue  # the engine went away: the reconnecting feed will bring news
-            if html:
-                await self.send(text_data=html)
+            # One message each: htmx parses a message as one fragment, and a <tr> after a
+            # <div> in the same fragment loses its row and cells to the HTML parser.
+            for part in parts:
+                await self.send(text_data=part)
 
-    def fragments(self, events: list[dict]) -> str:
-        """The HTML that brings this page up to date with these events (runs in a thread)."""
+    def fragments(self, events: list[dict]) -> list[str]:
+        """The HTML fragments that bring this page up to date with these events (in a thread)."""
         containers = {e["Actor"]["ID"] for e in events if e.get("Type") == "container"}
         images_changed = any(e.get("Type") == "image" for e in events)
         parts = []
         if self.page == "containers" and containers:
-            show_all = self.query.get("all") == "1"
-            for container_id in containers:
-                parts += container_fragments(container_id, show_all, self.shown)
+            parts += container_fragments(containers, self.query.get("all") == "1", self.shown)
         elif self.page == "container":
             ref = self.query.get("ref", "")
             if any(cid.startswith(ref) for cid in containers) and ref:
@@ -216,13 +216,14 @@ class EventsConsumer(ReleasingConsumer):
         elif self.page == "image":
             parts += self.image_fragments(events, bool(containers))
         elif self.page == "events":
-            matching = [e for e in events if event_matches(e, self.query)]
+            wanted = EventFilter.from_query(self.query)
+            matching = [e for e in events if wanted.matches(e)]
             if matching:
                 parts.append(event_rows_fragment(matching))
         if self.page != "events" and (containers or images_changed):
             with suppress(DockerServiceError):
                 parts.append(engine_counts_fragment())
-        return "".join(parts)
+        return parts
 
     def image_fragments(self, events: list[dict], containers_changed: bool) -> list[str]:
         """The image page: its tags, or that it was removed; its containers, as they change.

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import cli, docker_service
+from ..event_filters import EVENT_TYPES, EventFilter
+from ..live_fragments import STATS_SORTS
 from ..middleware import CONTENT_SECURITY_POLICY
 from ..models import EngineEvent
 from ..specs import TerminalSpec
@@ -16,7 +18,6 @@ from ..specs import TerminalSpec
 TERMINAL_POLICY = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-EVENT_TYPES = ("container", "image")
 RECENT_EVENTS = 200
 
 
@@ -76,7 +77,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         request,
         "stats/list.html",
         {
-            "sort": sort if sort in {"cpu", "memory", "name"} else "cpu",
+            "sort": sort if sort in STATS_SORTS else "cpu",
             "command": "docker stats",
         },
     )
@@ -85,26 +86,15 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def events_page(request: HttpRequest) -> HttpResponse:
     """What Dockside saw the engine do, newest first, and what it does from now on."""
-    events = EngineEvent.objects.all()
-    kind = request.GET.get("type", "")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if kind in EVENT_TYPES:
-        events = events.filter(type=kind)
-    if action:
-        events = events.filter(action__startswith=action)
-    if actor:
-        events = events.filter(actor_name__icontains=actor) | events.filter(
-            actor_id__startswith=actor
-        )
+    wanted = EventFilter.from_query(request.GET)
     return render(
         request,
         "events/list.html",
         {
-            "events": events[:RECENT_EVENTS],
-            "type": kind,
-            "action": action,
-            "actor": actor,
+            "events": wanted.apply(EngineEvent.objects.all())[:RECENT_EVENTS],
+            "type": wanted.type,
+            "action": wanted.action,
+            "actor": wanted.actor,
             "types": EVENT_TYPES,
             "query": request.GET.urlencode(),
             "command": "docker events",
