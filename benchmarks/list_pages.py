@@ -25,12 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import (
     BASE_IMAGE,
-    NAME_PREFIX,
-    TEST_LABEL,
     docker_api,
     ensure_base_image,
     live_daphne,
     remove_bench_containers,
+    start_bench_container,
 )
 
 
@@ -46,14 +45,7 @@ def median_seconds(action, repeat: int) -> float:
 
 def grow_to(api, count: int, have: int) -> None:
     def create(index: int) -> None:
-        container = api.create_container(
-            BASE_IMAGE,
-            command=["true"],
-            name=f"{NAME_PREFIX}bench-{index}",
-            labels={TEST_LABEL: "bench"},
-            host_config=api.create_host_config(network_mode="none"),
-        )
-        api.start(container["Id"])
+        start_bench_container(api, ["true"], str(index))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(create, range(have, count)))

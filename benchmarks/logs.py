@@ -30,25 +30,17 @@ import websockets
 
 from tests.support import (
     BASE_IMAGE,
-    NAME_PREFIX,
-    TEST_LABEL,
     docker_api,
     ensure_base_image,
     live_daphne,
     remove_bench_containers,
+    start_bench_container,
 )
 
 
 def container(api, command: str, hint: str) -> dict:
-    created = api.create_container(
-        BASE_IMAGE,
-        command=["sh", "-c", command],
-        name=f"{NAME_PREFIX}bench-{hint}-{uuid.uuid4().hex[:6]}",
-        labels={TEST_LABEL: "bench"},
-        host_config=api.create_host_config(network_mode="none"),
-    )
-    api.start(created["Id"])
-    return api.inspect_container(created["Id"])
+    name = f"{hint}-{uuid.uuid4().hex[:6]}"
+    return api.inspect_container(start_bench_container(api, ["sh", "-c", command], name))
 
 
 async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None) -> None:
@@ -67,10 +59,6 @@ async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None)
                     await socket.send(json.dumps({"ack": received}))
             if stop is not None and stop.is_set():
                 return
-
-
-def median_seconds(runs: list[float]) -> float:
-    return statistics.median(runs)
 
 
 def throughput(api, server, cookie: str, lines: int, repeat: int) -> list[tuple]:
@@ -98,7 +86,7 @@ def throughput(api, server, cookie: str, lines: int, repeat: int) -> list[tuple]
     for _ in range(repeat):  # alternate, so both see the same machine
         cli_runs.append(cli())
         our_runs.append(dockside())
-    cli_time, ours = median_seconds(cli_runs), median_seconds(our_runs)
+    cli_time, ours = statistics.median(cli_runs), statistics.median(our_runs)
     return [
         ("docker logs (CLI)", cli_time, lines / cli_time),
         ("Dockside websocket", ours, lines / ours),

@@ -99,6 +99,19 @@ def ensure_base_image(api: docker.APIClient) -> bool:
 BENCH_LABEL = f"{TEST_LABEL}=bench"  # benchmarks' containers: they remove only these
 
 
+def start_bench_container(api: docker.APIClient, command: list[str], name: str) -> str:
+    """A benchmark's container (base image, no network, BENCH_LABEL), started; its id."""
+    container = api.create_container(
+        BASE_IMAGE,
+        command=command,
+        name=f"{NAME_PREFIX}bench-{name}",
+        labels={TEST_LABEL: "bench"},
+        host_config=api.create_host_config(network_mode="none"),
+    )
+    api.start(container["Id"])
+    return container["Id"]
+
+
 def remove_bench_containers(api: docker.APIClient) -> None:
     for container in api.containers(all=True, filters={"label": BENCH_LABEL}):
         api.remove_container(container["Id"], force=True)
