@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -35,6 +36,18 @@ def test_download_streams_the_whole_log_from_the_engine(admin_client, make_conta
     assert stderr_only == "err\n"
     assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z 1\n", stamped)
     assert "err" not in stamped
+
+
+def test_download_until_leaves_out_what_came_later(admin_client, make_container):
+    container = make_container(["sh", "-c", "echo early; sleep 2.5; echo late"], hint="until")
+    time.sleep(1.2)
+    between = f"{time.time():.3f}"
+
+    while "late" not in download(admin_client, container):
+        time.sleep(0.3)
+
+    assert download(admin_client, container, until=between) == "early\n"
+    assert download(admin_client, container, until="99999999999w") == ""
 
 
 def test_download_with_a_bad_since_is_a_400(admin_client, make_container):

@@ -148,6 +148,14 @@ async def test_stop_and_restart_reattach_without_duplicates(cookie, make_contain
     assert keys == sorted(keys) and len(set(keys)) == 4
 
 
+async def test_a_last_line_without_newline_arrives_before_stopped(cookie, make_container):
+    container = make_container(["sh", "-c", "echo a; sleep 1; printf tail"], hint="tail")
+
+    seen = await watch(cookie, path(container), lambda s: "stopped" in s.states())
+
+    assert seen.texts == ["a", "tail"]
+
+
 async def test_removal_ends_the_viewer(cookie, make_container, docker_api):
     container = make_container(["sh", "-c", "echo bye; sleep 600"], hint="removed")
     viewer = Viewer(path(container), cookie)
@@ -351,6 +359,7 @@ async def test_closing_200_viewers_leaves_no_thread_or_socket_behind(cookie, mak
             await viewer.connect()
         for viewer in viewers:
             await viewer.read(until=lambda s: len(s.lines) > 0)
+        assert followers() >= threads + 10, "each viewer has its reader while it watches"
         for viewer in viewers:
             await viewer.close()
         left = time.monotonic()

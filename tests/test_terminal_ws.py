@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from containers_app.forms.fields import PATH_MAX
 from containers_app.models import AuditEntry
 from tests import support
 from tests.test_image_pages import build_image
@@ -204,10 +205,11 @@ async def test_names_longer_than_linux_allows_are_refused_before_any_exec(
     container = make_container(hint="longname")
     before = await asyncio.to_thread(AuditEntry.objects.count)
 
-    terminal = Terminal(container, cookie, query.format(long="x" * 5000))
+    terminal = Terminal(container, cookie, query.format(long="x" * (PATH_MAX + 1)))
     await terminal.socket.connect()
     await terminal.until(lambda t: t.closed is not None)
 
     assert terminal.closed == 4400
+    assert "longer than Linux allows" in terminal.reason
     assert docker_api.inspect_container(container["Id"])["ExecIDs"] is None
     assert await asyncio.to_thread(AuditEntry.objects.count) == before
