@@ -100,6 +100,11 @@ def image_detail_fragment(ref: str, tag: str) -> str | None:
     return render_to_string("images/detail.html#main", context)
 
 
+def live_state_fragment() -> str:
+    """Sent first on a live page's socket: from now on, every change reaches the page."""
+    return render_to_string("_live_state.html", {"live": True, "oob": True})
+
+
 def removed_fragment(kind: str, list_url: str) -> str:
     """What replaces a detail page's main part once its container or image is gone."""
     return render_to_string("_removed.html", {"kind": kind, "list_url": list_url})

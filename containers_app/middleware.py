@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .docker_service import DockerServiceError, EngineUnavailable, NotFound, http_status
+
+logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -74,3 +78,26 @@ class EngineUnavailableMiddleware:
                 status=http_status(exception),
             )
         return None
+
+
+class FormEncodingMiddleware:
+    """A form body Django cannot read is a 400 page that says why, not a 500 with a traceback.
+
+    Django reads `application/x-www-form-urlencoded` bodies as UTF-8 only and
+    raises for any other charset; its own 400 page would read the body again
+    (for the CSRF token) and fail.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset", "")
+        if (
+            request.content_type == "application/x-www-form-urlencoded"
+            and charset
+            and charset.lower() != "utf-8"
+        ):
+            logger.warning("refused a form sent as %r: %s", charset[:40], request.path[:200])
+            return render(request, "errors/400.html", {"charset": charset}, status=400)
+        return self.get_response(request)

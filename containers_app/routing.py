@@ -1,12 +1,13 @@
 """Websocket routes (served by Channels through dashboard.asgi)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from .consumers import (
     ContainerStatsConsumer,
     EventsConsumer,
     LogsConsumer,
     MergedLogsConsumer,
+    NoSuchRoute,
     StatsTableConsumer,
     TerminalConsumer,
 )
@@ -18,4 +19,5 @@ websocket_urlpatterns = [
     path("ws/logs/", MergedLogsConsumer.as_asgi()),
     path("ws/stats/", StatsTableConsumer.as_asgi()),
     path("ws/events/", EventsConsumer.as_asgi()),
+    re_path(r"", NoSuchRoute.as_asgi()),  # last: every other path, refused without a traceback
 ]

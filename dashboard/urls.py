@@ -21,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "containers_app.views.errors.bad_request"
 handler404 = "containers_app.views.errors.not_found"
 handler500 = "containers_app.views.errors.server_error"

@@ -102,6 +102,13 @@ def query_of(scope) -> QueryDict:
     return query
 
 
+class NoSuchRoute(AsyncWebsocketConsumer):
+    """Any other websocket path: refused at the handshake (HTTP 403), nothing logged as failed."""
+
+    async def connect(self) -> None:
+        await self.close()
+
+
 async def signed_in(consumer: AsyncWebsocketConsumer) -> bool:
     """Accept the socket; close it at once with 4401 unless a user is signed in."""
     await consumer.accept()

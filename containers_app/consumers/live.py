@@ -27,6 +27,7 @@ from ..live_fragments import (
     event_rows_fragment,
     image_detail_fragment,
     image_rows_fragment,
+    live_state_fragment,
     removed_fragment,
     stats_panel,
     stats_rows,
@@ -178,6 +179,7 @@ class EventsConsumer(ReleasingConsumer):
                 await self.refuse(exc)
                 return
             self.shown = {c.id for c in shown}
+        await self.send(text_data=live_state_fragment())
         self.task = self.start(self.forward())
 
     async def forward(self) -> None:

@@ -7,6 +7,11 @@ from django.shortcuts import render
 from django.template import loader
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Unlike Django's, it never reads the request body again (that may be what failed)."""
+    return render(request, "errors/400.html", {}, status=400)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "errors/404.html", {}, status=404)
 

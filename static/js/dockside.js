@@ -164,6 +164,16 @@
     event.detail.shouldSwap = false;
   });
 
+  // A live page whose socket dropped says so until the server says it is live again
+  // (the ws extension reconnects by itself).
+  document.addEventListener("htmx:wsClose", () => {
+    const state = document.getElementById("live-state");
+    if (!state) return;
+    state.hidden = false;
+    state.classList.remove("on");
+    state.textContent = "Reconnecting…";
+  });
+
   // One word for a POSIX shell, single-quoted only when it must be.
   function quote(arg) {
     return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
