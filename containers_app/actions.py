@@ -8,19 +8,18 @@ Views, consumers, the admin and management commands all come through here.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest
+
+from audit.actors import Actor
+from audit.models import AuditEntry
 
 from . import cli, docker_service
 from .docker_service import DockerServiceError, ProcessResult, PruneResult, RemovedImage
 from .masking import mask_text, mask_value
-from .models import AuditEntry
 from .references import parse_image_reference
 from .specs import (
     CommitSpec,
@@ -37,31 +36,6 @@ from .specs import (
 )
 
 Outcome = AuditEntry.Outcome
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks, from where: what the audit log records about the person."""
-
-    user: AbstractBaseUser | None
-    ip: str | None
-
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> Actor:
-        user = getattr(request, "user", None)
-        return cls(user if user and user.is_authenticated else None, client_ip(request))
-
-    @property
-    def username(self) -> str:
-        return self.user.get_username() if self.user else ""
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def _masked(value):
@@ -84,18 +58,23 @@ def spec_parameters(spec) -> dict:
     return _masked(dataclasses.asdict(spec))
 
 
-def _new_entry(actor: Actor, action: str, **fields) -> AuditEntry:
-    return AuditEntry.objects.create(
-        user=actor.user, username=actor.username, source_ip=actor.ip, action=action, **fields
-    )
-
-
 @contextmanager
 def audited(
-    actor: Actor, action: str, spec, target_kind: str, target_name: str = ""
+    actor: Actor,
+    action: str,
+    spec,
+    target_kind: str,
+    target_name: str = "",
+    *,
+    stays_open: bool = False,
 ) -> Iterator[AuditEntry]:
-    """A pending entry for the duration of the Docker call, then succeeded or failed."""
-    entry = _new_entry(
+    """A pending entry for the duration of the Docker call, then succeeded or failed.
+
+    `stays_open`: on success the entry stays pending, for what goes on after the
+    call (a terminal session); whoever ends it finishes the entry. A failure,
+    expected or not, always finishes it.
+    """
+    entry = AuditEntry.begin(
         actor,
         action,
         target_kind=target_kind,
@@ -111,7 +90,7 @@ def audited(
     except BaseException as exc:
         entry.finish(Outcome.FAILED, error=f"interrupted: {type(exc).__name__}")
         raise
-    if entry.outcome == Outcome.PENDING:
+    if entry.outcome == Outcome.PENDING and not stays_open:
         entry.finish(Outcome.SUCCEEDED)
 
 
@@ -136,7 +115,7 @@ def record_rejected(
     actor: Actor, action: str, target_kind: str, target_name: str, data, error: str
 ) -> AuditEntry:
     """Input refused before Docker was called: still one failed entry, with the reason."""
-    entry = _new_entry(
+    entry = AuditEntry.begin(
         actor,
         action,
         target_kind=target_kind,
@@ -145,12 +124,6 @@ def record_rejected(
     )
     entry.finish(Outcome.FAILED, error=f"rejected: {error}")
     return entry
-
-
-def record_account_event(actor: Actor, action: str, username: str, succeeded: bool) -> None:
-    """Logins, logouts and failed logins."""
-    entry = _new_entry(actor, action, target_kind="account", target_name=username[:512])
-    entry.finish(Outcome.SUCCEEDED if succeeded else Outcome.FAILED)
 
 
 # --- images ---------------------------------------------------------------
@@ -292,23 +265,12 @@ def open_terminal(
     actor: Actor, spec: TerminalSpec, tag: str, cols: int, rows: int
 ) -> tuple[AuditEntry, docker_service.TerminalSession]:
     """Start an interactive session; its audit entry stays pending until `close_terminal`."""
-    entry = _new_entry(
-        actor,
-        "terminal",
-        target_kind="container",
-        target_name=spec.container,
-        parameters=spec_parameters(spec),
-        command=cli.command(spec, mask=True),
-    )
-    try:
+    with audited(actor, "terminal", spec, "container", spec.container, stays_open=True) as entry:
         session = docker_service.open_terminal(
             spec.container, list(spec.command), spec.user, tag, cols, rows
         )
-    except DockerServiceError as exc:
-        entry.finish(Outcome.FAILED, error=str(exc))
-        raise
-    entry.target_id = session.exec_id
-    entry.save(update_fields=["target_id"])
+        entry.target_id = session.exec_id
+        entry.save(update_fields=["target_id"])
     return entry, session
 
 

@@ -3,9 +3,4 @@ from django.apps import AppConfig
 
 class ContainersAppConfig(AppConfig):
     name = "containers_app"
-    verbose_name = "Dockside"
-
-    def ready(self) -> None:
-        from . import account_events
-
-        account_events.connect()
+    verbose_name = "Docker objects"

@@ -3,7 +3,6 @@
 from django.urls import path
 
 from .views import (
-    audit,
     container_actions,
     containers,
     image_actions,
@@ -42,13 +41,4 @@ images_urls = (
         path("<path:ref>/", images.image_detail, name="detail"),
     ],
     "images",
-)
-
-audit_urls = (
-    [
-        path("", audit.audit_list, name="list"),
-        path("export.csv", audit.audit_export_csv, name="export-csv"),
-        path("export.json", audit.audit_export_json, name="export-json"),
-    ],
-    "audit",
 )

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "template_partials",
+    "audit",
     "containers_app",
 ]
 

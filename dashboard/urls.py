@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from containers_app.urls import audit_urls, containers_urls, images_urls
+from containers_app.urls import containers_urls, images_urls
 from containers_app.views import accounts, live, logs, setup, system
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
     path("containers/", include(containers_urls)),
     path("images/", include(images_urls)),
-    path("audit/", include(audit_urls)),
+    path("audit/", include("audit.urls")),
     path("logs/", logs.merged_logs, name="logs"),
     path("stats/", live.stats_page, name="stats"),
     path("events/", live.events_page, name="events"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from containers_app.models import AuditEntry
+from audit.models import AuditEntry
 from tests import support
 
 RUN_DEFAULTS = {

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
-from containers_app.models import AuditEntry
+from audit.models import AuditEntry
 from tests import support
 from tests.pages import text
 from tests.posting import run_data

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from containers_app.models import AuditEntry
+from audit.models import AuditEntry
 from tests.pages import table, text
 
 pytestmark = pytest.mark.django_db
@@ -126,21 +126,22 @@ def test_exports_follow_the_filters(admin_client):
 
 
 def test_admin_shows_entries_read_only(admin_client):
-    kept = entry()
+    kept = entry(target_name="admin-listed", command="docker stop admin-listed")
 
-    assert admin_client.get("/admin/containers_app/auditentry/").status_code == 200
-    assert (
-        admin_client.get(f"/admin/containers_app/auditentry/{kept.pk}/change/").status_code == 200
-    )
-    assert admin_client.get("/admin/containers_app/auditentry/add/").status_code == 403
-    delete = admin_client.post(
-        f"/admin/containers_app/auditentry/{kept.pk}/delete/", {"post": "yes"}
-    )
+    listing = admin_client.get("/admin/audit/auditentry/")
+    change = admin_client.get(f"/admin/audit/auditentry/{kept.pk}/change/")
+
+    assert listing.status_code == 200
+    assert "docker stop admin-listed" in text(listing.content.decode())
+    assert change.status_code == 200
+    shown = change.content.decode()
+    assert "docker stop admin-listed" in text(shown)
+    assert 'name="_save"' not in shown and "<textarea" not in shown, "nothing to edit"
+    assert admin_client.get("/admin/audit/auditentry/add/").status_code == 403
+    delete = admin_client.post(f"/admin/audit/auditentry/{kept.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
-    change = admin_client.post(
-        f"/admin/containers_app/auditentry/{kept.pk}/change/", {"outcome": "failed"}
-    )
-    assert change.status_code == 403
+    changed = admin_client.post(f"/admin/audit/auditentry/{kept.pk}/change/", {"outcome": "failed"})
+    assert changed.status_code == 403
     kept.refresh_from_db()
     assert kept.outcome == "succeeded"
 

@@ -9,9 +9,9 @@ import uuid
 import docker
 import pytest
 
+from audit.models import AuditEntry
 from containers_app import actions
 from containers_app.forms.fields import PATH_MAX
-from containers_app.models import AuditEntry
 from containers_app.specs import LifecycleSpec
 from tests import support
 from tests.pages import text

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from audit.models import AuditEntry
 from containers_app.forms import RunForm
 from containers_app.forms.fields import MAX_FIELD
-from containers_app.models import AuditEntry
 from tests import support
 from tests.posting import field_errors, last_entry, run_data
 from tests.test_image_pages import build_image

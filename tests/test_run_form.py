@@ -10,10 +10,10 @@ import docker
 import pytest
 import requests
 
+from audit.models import AuditEntry
 from containers_app import docker_service
 from containers_app.docker_service import DockerServiceError
 from containers_app.forms import RunForm
-from containers_app.models import AuditEntry
 from containers_app.views.run import PASTE_LIMIT
 from tests import support
 from tests.pages import text

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
+from audit.models import AuditEntry
 from containers_app.forms.fields import PATH_MAX
-from containers_app.models import AuditEntry
 from tests import support
 from tests.test_image_pages import build_image
 from tests.viewers import ORIGIN, application

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ..audit_filters import AuditFilterForm
-from ..models import AuditEntry
+from .filters import AuditFilterForm
+from .models import AuditEntry
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = [

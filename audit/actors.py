@@ -1,0 +1,33 @@
+"""Who asks, and from where: what the audit log records about the person."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: AbstractBaseUser | None
+    ip: str | None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest | None) -> Actor:
+        user = getattr(request, "user", None)
+        signed_in = user if user is not None and user.is_authenticated else None
+        return cls(signed_in, client_ip(request) if request is not None else None)
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username() if self.user else ""
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
