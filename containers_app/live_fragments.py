@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from . import charts, docker_service
-from .container_rows import container_row
 from .docker_service import NotFound
 from .models import EngineEvent
+from .pages.container_rows import container_row
+from .pages.containers import detail_context
+from .pages.images import image_detail_context, image_listing
 from .stats_math import StatsSample
-from .views.containers import detail_context
-from .views.images import image_detail_context, image_listing
 
 CSRF_CHARACTERS = frozenset(CSRF_ALLOWED_CHARS)
 VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .frames import HEADER, HEADER_SIZE, STDOUT
+from .docker_service.frames import HEADER, HEADER_SIZE, STDOUT
 
 LogLine = tuple[int, int, str, str]  # stream, source, timestamp, text: records decoded
 SPLIT_SIZE = 16 * 1024  # the engine cuts longer lines into entries of this many bytes

@@ -22,15 +22,16 @@ from containers_app.docker_service import (
     NotFound,
     describe_connection_error,
 )
-from containers_app.formatting import (
+from containers_app.docker_service.containers import container_summary
+from containers_app.docker_service.times import parse_docker_time
+from containers_app.masking import MASK, mask_env, mask_inspect, mask_text
+from containers_app.pages.formatting import (
     ago,
     format_ports,
     human_bytes,
     human_duration,
     human_size,
-    parse_docker_time,
 )
-from containers_app.masking import MASK, mask_env, mask_inspect, mask_text
 from containers_app.references import split_reference
 from dashboard.settings import database_from_url, env_bool, persistent_secret_key
 from tests.support import ROOT
@@ -89,7 +90,8 @@ def test_ports_are_formatted_and_deduplicated_like_docker_ps():
         {"IP": "127.0.0.1", "PrivatePort": 53, "PublicPort": 5353, "Type": "udp"},
         {"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
     ]
-    assert format_ports(ports) == (
+    summary = container_summary({"Id": "c", "Ports": ports})
+    assert format_ports(summary.ports) == (
         "127.0.0.1:5353->53/udp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 443/tcp"
     )
 

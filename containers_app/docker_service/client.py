@@ -59,6 +59,19 @@ def http_status(error: DockerServiceError, otherwise: int = 502) -> int:
     return otherwise
 
 
+def error_for_status(
+    status: int, message: str, kind: str = "object", ref: str = ""
+) -> DockerServiceError:
+    """The engine's refusal as one of our errors: the same for API calls and for streams."""
+    if status == 404:
+        return NotFound(kind, ref, message)
+    if status == 409:
+        return Conflict(message)
+    if status == 400:
+        return InvalidRequest(message)
+    return DockerServiceError(message or f"the engine answered {status}")
+
+
 _clients: dict[str, docker.APIClient] = {}
 _clients_lock = threading.Lock()
 
@@ -142,15 +155,8 @@ def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
     url = endpoint()
     try:
         yield
-    except docker.errors.NotFound as exc:
-        raise NotFound(kind, ref, exc.explanation or "") from exc
     except docker.errors.APIError as exc:
-        message = exc.explanation or str(exc)
-        if exc.status_code == 409:
-            raise Conflict(message) from exc
-        if exc.status_code == 400:
-            raise InvalidRequest(message) from exc
-        raise DockerServiceError(message) from exc
+        raise error_for_status(exc.status_code or 500, exc.explanation or "", kind, ref) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         forget_client(url)
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc

@@ -7,10 +7,20 @@ from datetime import datetime
 
 import docker
 
-from ..formatting import format_port, format_ports, from_epoch, parse_docker_time
 from ..masking import EnvVar, mask_env, mask_inspect
 from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
 from .client import InvalidRequest, client, engine_call
+from .times import from_epoch, parse_docker_time
+
+
+@dataclass(frozen=True)
+class PortEntry:
+    """One port of a container summary (`/containers/json`): published or only exposed."""
+
+    private_port: int
+    protocol: str
+    ip: str = ""
+    public_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,7 @@ class ContainerSummary:
     created: datetime | None
     state: str
     status: str
-    ports: str
+    ports: tuple[PortEntry, ...]
     labels: dict[str, str] = field(hash=False)
 
     @property
@@ -42,7 +52,12 @@ def container_summary(item: dict) -> ContainerSummary:
         created=from_epoch(item.get("Created")),
         state=item.get("State", ""),
         status=item.get("Status", ""),
-        ports=format_ports(item.get("Ports") or []),
+        ports=tuple(
+            PortEntry(
+                p.get("PrivatePort", 0), p.get("Type", "tcp"), p.get("IP", ""), p.get("PublicPort")
+            )
+            for p in item.get("Ports") or []
+        ),
         labels=item.get("Labels") or {},
     )
 
@@ -62,9 +77,6 @@ class PublishedPort:
     host_ip: str
     host_port: str
     any_free_port: bool = False  # published on a port the engine picks when the container starts
-
-    def __str__(self) -> str:
-        return format_port(self.host_ip, self.host_port, self.container_port, self.protocol)
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import docker
 from django.conf import settings
 
-from .client import (
-    Conflict,
-    DockerServiceError,
-    EngineUnavailable,
-    InvalidRequest,
-    NotFound,
-    client,
-    describe_connection_error,
-    endpoint,
-)
+from .client import EngineUnavailable, client, describe_connection_error, endpoint, error_for_status
 
 BLOCK_SIZE = 256 * 1024
 HEADER_LIMIT = 64 * 1024
@@ -189,13 +180,7 @@ def _open(path: str, params: dict, kind: str, ref: str) -> Stream:
         sock.close()
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc
     sock.close()
-    if status == 404:
-        raise NotFound(kind, ref, text)
-    if status == 409:
-        raise Conflict(text)
-    if status == 400:
-        raise InvalidRequest(text)
-    raise DockerServiceError(text or f"the engine answered {status}")
+    raise error_for_status(status, text, kind, ref)
 
 
 def open_logs(container_id: str, options: LogOptions) -> Stream:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..formatting import from_epoch, parse_docker_time
 from ..masking import EnvVar, mask_env, mask_inspect, mask_text
 from ..references import split_reference
 from .client import DockerServiceError, NotFound, client, engine_call
 from .containers import ContainerSummary, container_summary
+from .times import from_epoch, parse_docker_time
 
 
 @dataclass(frozen=True)

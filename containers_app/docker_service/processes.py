@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import docker.errors
 import requests.exceptions
 
-from ..frames import FrameDecoder
 from ..specs import ExecSpec
 from .client import client, engine_call
+from .frames import FrameDecoder
 
 OUTPUT_LIMIT = 256 * 1024
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from .. import cli, formatting
+from .. import cli
+from ..pages import formatting
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from .. import actions, docker_service
 from ..docker_service import Conflict
-from ..formatting import human_size
 from ..forms import PruneForm
+from ..pages.formatting import human_size
 from .flow import ActionPage, Done, handle_action
 
 KINDS = {"container": "containers", "image": "images"}

@@ -15,8 +15,8 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from .docker_service import ContainerSummary
-from .formatting import ago
+from ..docker_service import ContainerSummary
+from .formatting import ago, format_ports
 
 REF_PLACEHOLDER = "__ref__"
 
@@ -38,7 +38,7 @@ def container_row(container: ContainerSummary, visible: bool = True, oob: str = 
     image = escape(container.image)
     command = escape(container.command)
     created = container.created
-    ports = escape(container.ports)
+    ports = escape(format_ports(container.ports))
     search = escape(search_text(container))
     attributes = ("" if visible else " hidden") + (f' hx-swap-oob="{oob}"' if oob else "")
     return (

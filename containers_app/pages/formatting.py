@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-DOCKER_ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+from ..docker_service.times import DOCKER_ZERO_TIME
 
 _DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
@@ -66,21 +66,6 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{human_duration(max(0.0, (now - moment).total_seconds()))} ago"
 
 
-def parse_docker_time(value: str | None) -> datetime | None:
-    """Docker's RFC 3339 timestamps with nanoseconds; the zero time means "never"."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return None if moment <= DOCKER_ZERO_TIME else moment
-
-
-def from_epoch(seconds: int | float | None) -> datetime | None:
-    return datetime.fromtimestamp(seconds, UTC) if seconds else None
-
-
 def format_port(host_ip: str, host_port: int | str | None, port: int | str, proto: str) -> str:
     """One port as `docker ps` shows it: `127.0.0.1:8080->80/tcp`, `[::]:8080->80/tcp`, `80/tcp`."""
     if not host_port:
@@ -90,27 +75,11 @@ def format_port(host_ip: str, host_port: int | str | None, port: int | str, prot
     return f"{host_ip}:{host_port}->{port}/{proto}"
 
 
-def format_ports(entries: Iterable[dict]) -> str:
-    """The PORTS column from the port entries of /containers/json."""
-    ordered = sorted(
-        entries,
-        key=lambda p: (
-            p.get("PrivatePort", 0),
-            p.get("Type", ""),
-            p.get("PublicPort") or 0,
-            p.get("IP", ""),
-        ),
-    )
-    seen: dict[str, None] = {}
-    for entry in ordered:
-        text = format_port(
-            entry.get("IP", ""),
-            entry.get("PublicPort"),
-            entry.get("PrivatePort"),
-            entry.get("Type"),
-        )
-        seen[text] = None
-    return ", ".join(seen)
+def format_ports(entries: Iterable) -> str:
+    """The PORTS column, from a container summary's port entries, sorted and without repeats."""
+    ordered = sorted(entries, key=lambda p: (p.private_port, p.protocol, p.public_port or 0, p.ip))
+    shown = (format_port(p.ip, p.public_port, p.private_port, p.protocol) for p in ordered)
+    return ", ".join(dict.fromkeys(shown))
 
 
 def nano_cpus(value: int) -> str:

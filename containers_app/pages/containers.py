@@ -1,0 +1,75 @@
+"""The container pages: the list's columns and the detail page's context and actions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .. import cli, docker_service
+from ..specs import LifecycleSpec, RemoveContainerSpec
+from .listing import Column
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+COLUMNS = [
+    Column("id", "Container ID", lambda c: c.id),
+    Column("image", "Image", lambda c: c.image.lower()),
+    Column("command", "Command", lambda c: c.command),
+    Column("created", "Created", lambda c: c.created or EPOCH),
+    Column("status", "Status", lambda c: (c.state, c.status)),
+    Column("ports", "Ports"),
+    Column("name", "Name", lambda c: c.name.lower()),
+]
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    verb: str
+    label: str
+    command: str
+    confirm: str = ""
+    form_page: bool = False
+
+
+def container_actions(container: docker_service.ContainerDetail) -> list[ActionButton]:
+    """The actions that make sense in the container's state, each with its command."""
+    name = container.name
+    state = container.state.status
+    quick = {
+        "running": ["stop", "restart", "pause", "kill"],
+        "paused": ["unpause", "stop", "kill"],
+        "restarting": ["stop", "kill"],
+    }.get(state, ["start"])
+    buttons = [
+        ActionButton(
+            verb,
+            verb.capitalize(),
+            cli.command(LifecycleSpec(verb, name)),
+            confirm=f"{verb.capitalize()} {name}?" if verb in {"stop", "kill", "restart"} else "",
+        )
+        for verb in quick
+    ]
+    pages = [
+        ("logs", "Logs", f"docker logs -f --tail 100 {name}", True),
+        ("exec", "Run a command…", f"docker exec {name} COMMAND", state == "running"),
+        ("rename", "Rename…", f"docker rename {name} NEW_NAME", True),
+        ("commit", "Commit to an image…", f"docker commit {name} REPOSITORY[:TAG]", True),
+        ("remove", "Remove…", cli.command(RemoveContainerSpec(name)), True),
+    ]
+    buttons += [
+        ActionButton(verb, label, command, form_page=True)
+        for verb, label, command, shown in pages
+        if shown
+    ]
+    return buttons
+
+
+def detail_context(container: docker_service.ContainerDetail) -> dict:
+    return {
+        "container": container,
+        "actions": container_actions(container),
+        "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
+        "command": f"docker container inspect {container.name}",
+        "tab": "overview",
+    }

@@ -1,0 +1,42 @@
+"""The image pages: the list's rows and columns, the detail page's context."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from django.http import QueryDict
+
+from .. import docker_service
+from .listing import Column, Listing, build_listing
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+COLUMNS = [
+    Column("repository", "Repository", lambda i: (i.dangling, i.repository.lower())),
+    Column("tag", "Tag", lambda i: i.tag),
+    Column("id", "Image ID", lambda i: i.id),
+    Column("created", "Created", lambda i: i.created or EPOCH),
+    Column("size", "Size", lambda i: i.size),
+    Column("containers", "Containers", lambda i: i.containers),
+]
+
+
+def _search_text(image: docker_service.ImageSummary) -> str:
+    return f"{image.repository}:{image.tag} {image.id}".lower()
+
+
+def image_listing(params: QueryDict) -> Listing:
+    return build_listing(docker_service.list_images(), params, COLUMNS, _search_text, "-created")
+
+
+def image_detail_context(image: docker_service.ImageDetail, tag: str) -> dict:
+    """What the image page shows, named by `tag` when the image still has it."""
+    name = tag if tag in image.tags else image.tags[0] if image.tags else image.short_id
+    return {
+        "image": image,
+        "name": name,
+        "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
+        "command": f"docker image inspect {name}",
+        "history_command": f"docker history {name}",
+    }
