@@ -20,6 +20,13 @@ class Actor:
         signed_in = user if user is not None and user.is_authenticated else None
         return cls(signed_in, client_ip(request) if request is not None else None)
 
+    @classmethod
+    def from_scope(cls, scope) -> Actor:
+        """Who opened a websocket (Channels' scope, after the auth middleware)."""
+        user = scope.get("user")
+        signed_in = user if user is not None and user.is_authenticated else None
+        return cls(signed_in, (scope.get("client") or [None])[0])
+
     @property
     def username(self) -> str:
         return self.user.get_username() if self.user else ""

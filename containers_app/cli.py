@@ -18,6 +18,7 @@ from .specs import (
     CommitSpec,
     ExecSpec,
     LifecycleSpec,
+    LogsSpec,
     PruneSpec,
     PullSpec,
     RemoveContainerSpec,
@@ -180,6 +181,7 @@ def join(args: list[str]) -> str:
     return " ".join(shell_quote(arg) for arg in args)
 
 
+@singledispatch
 def command(spec, mask: bool = False) -> str:
     """The command as one shell-quoted line, ready to paste.
 
@@ -188,6 +190,32 @@ def command(spec, mask: bool = False) -> str:
     """
     args = argv(spec, mask=mask)
     return join([mask_text(arg) for arg in args] if mask else args)
+
+
+def logs_argv(spec: LogsSpec, container: str) -> list[str]:
+    args = ["docker", "logs"]
+    if spec.follow:
+        args.append("-f")
+    args += ["--tail", spec.tail]
+    if spec.since:
+        args += ["--since", spec.since]
+    if spec.timestamps:
+        args.append("-t")
+    return [*args, container]
+
+
+@command.register
+def _logs_command(spec: LogsSpec, mask: bool = False) -> str:
+    """`docker logs` prints both streams; a redirect keeps one. Several logs run side by side."""
+    redirect = ""
+    if spec.stdout and not spec.stderr:
+        redirect = " 2>/dev/null"
+    elif spec.stderr and not spec.stdout:
+        redirect = " 2>&1 >/dev/null"
+    lines = [join(logs_argv(spec, container)) + redirect for container in spec.containers]
+    if len(lines) > 1 and spec.follow:
+        return " & ".join(lines) + " & wait"
+    return "; ".join(lines)
 
 
 # --- docker run / docker create, read back -------------------------------

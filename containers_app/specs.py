@@ -207,6 +207,22 @@ class TerminalSpec:
 
 
 @dataclass(frozen=True)
+class LogsSpec:
+    """`docker logs` of one container, or of several side by side, as the log viewer reads them.
+
+    `since` is as the CLI takes it (a Go duration, a time, or Unix seconds).
+    """
+
+    containers: tuple[str, ...]
+    tail: str = "100"
+    since: str = ""
+    timestamps: bool = False
+    stdout: bool = True
+    stderr: bool = True
+    follow: bool = True
+
+
+@dataclass(frozen=True)
 class CommitSpec:
     container: str
     repository: str

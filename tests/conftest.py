@@ -166,3 +166,10 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API keeps an event loop running from the first
+    browser test on, and an asyncio test after it could not start its own."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -107,7 +107,14 @@ def test_bulk_stop_of_selected_rows_disables_its_buttons_while_in_flight(
     other = make_container(hint="ui-bulk-other")
     held = []
     page.route(re.compile(r"/containers/bulk/"), lambda route: held.append(route))
-    page.on("dialog", lambda dialog: dialog.accept())
+    questions = []
+    answers = iter([False, True])  # no to Remove, yes to Stop
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if next(answers) else dialog.dismiss()
+
+    page.on("dialog", answer)
     page.goto(f"{daphne_server.url}/containers/")
     names = [c["Name"][1:] for c in chosen]
 
@@ -116,10 +123,16 @@ def test_bulk_stop_of_selected_rows_disables_its_buttons_while_in_flight(
     expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
     newest_first = " ".join(reversed(names))
     expect(page.locator("#docker-command")).to_have_text(f"docker stop {newest_first}")
+    page.locator("#bulk-form").get_by_role("button", name="Remove", exact=True).click()
     stop = page.locator("#bulk-form").get_by_role("button", name="Stop", exact=True)
     stop.click()
 
     expect(stop).to_be_disabled()
+    assert questions == [
+        "Remove the selected containers? Running ones are killed first (docker rm -f).",
+        "Stop the selected containers?",
+    ]
+    assert len(held) == 1, "the Remove that was answered no sent nothing"
     expect(stop).to_have_attribute("data-disabled-by-htmx", "")
     assert all(docker_api.inspect_container(c["Id"])["State"]["Running"] for c in chosen)
     held[0].continue_()

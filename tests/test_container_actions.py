@@ -366,11 +366,11 @@ def test_destructive_form_pages_ask_before_their_danger_button_submits(
         html = admin_client.get(url).content.decode()
         buttons = danger_buttons(html)
         assert len(buttons) == 1, (url, buttons)
-        assert f'data-confirm="{question} This cannot be undone."' in buttons[0], url
+        assert f'hx-confirm="{question} This cannot be undone."' in buttons[0], url
 
     for verb in ("exec", "rename", "commit"):
         html = admin_client.get(f"/containers/{stopped['Id'][:12]}/{verb}/").content.decode()
-        assert "data-confirm" not in html, f"{verb} changes nothing irreversibly: no question"
+        assert "hx-confirm" not in html, f"{verb} changes nothing irreversibly: no question"
 
 
 def test_unknown_container_action_is_404(admin_client, make_container):

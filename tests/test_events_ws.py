@@ -13,7 +13,7 @@ import pytest
 from django.middleware.csrf import _unmask_cipher_token
 from django.utils.crypto import get_random_string
 
-from containers_app.hubs import events_hub
+from containers_app.live.hubs import events_hub
 from containers_app.models import EngineEvent
 from tests import support
 from tests.pages import text

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from containers_app import streams
-from containers_app.log_lines import Records
-from containers_app.streams import LinePump
+from containers_app.live import pump as pumps
+from containers_app.live.log_lines import Records
+from containers_app.live.pump import LinePump
 
 
 def records(count: int, size: int) -> Records:
@@ -21,8 +21,8 @@ def pump(monkeypatch):
 
     Its loop never runs: these tests only put lines and take what waits.
     """
-    monkeypatch.setattr(streams, "STALL_SECONDS", 0.01)
-    monkeypatch.setattr(streams, "BYTES_CAPACITY", 1000)
+    monkeypatch.setattr(pumps, "STALL_SECONDS", 0.01)
+    monkeypatch.setattr(pumps, "BYTES_CAPACITY", 1000)
     loop = asyncio.new_event_loop()
     yield LinePump(loop, capacity=50)
     loop.close()

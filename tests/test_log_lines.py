@@ -9,7 +9,7 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from containers_app.log_lines import (
+from containers_app.live.log_lines import (
     MAX_LINE,
     LogParser,
     last_position,
@@ -19,7 +19,7 @@ from containers_app.log_lines import (
     since_param,
     stamp_key,
 )
-from containers_app.log_query import parse_log_query
+from containers_app.live.log_query import parse_log_query
 
 TS = "2026-11-23T13:31:26.123456789Z"
 

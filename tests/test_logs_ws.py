@@ -10,9 +10,9 @@ import time
 import pytest
 from django.test import AsyncClient
 
-from containers_app import streams
-from containers_app.consumers import logs as log_consumers
-from containers_app.log_lines import stamp_key
+from containers_app.live import log_session
+from containers_app.live import pump as pumps
+from containers_app.live.log_lines import stamp_key
 from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
 from tests.viewers import Viewer
 
@@ -214,7 +214,7 @@ async def test_a_reconnecting_browser_resumes_after_what_it_saw(cookie, make_con
 
 
 async def test_a_resumed_merged_view_does_not_wait_for_history(cookie, make_container, monkeypatch):
-    monkeypatch.setattr(log_consumers, "HISTORY_WAIT", 30.0)
+    monkeypatch.setattr(log_session, "HISTORY_WAIT", 30.0)
     left, right = (
         make_container(
             ["sh", "-c", f"while true; do echo {side}; sleep 0.1; done"], hint=f"resume-{side}"
@@ -282,10 +282,10 @@ async def test_unknown_container_and_bad_query_close_with_clear_codes(cookie, ma
 async def test_a_slow_viewer_gets_a_skipped_marker_and_nothing_is_lost(
     cookie, make_container, monkeypatch
 ):
-    monkeypatch.setattr(streams, "LINES_CAPACITY", 2_000)
-    monkeypatch.setattr(streams, "STALL_SECONDS", 0.2)
-    monkeypatch.setattr(streams, "BATCH_LINES", 500)
-    monkeypatch.setattr(log_consumers, "WINDOW", 2)
+    monkeypatch.setattr(pumps, "LINES_CAPACITY", 2_000)
+    monkeypatch.setattr(pumps, "STALL_SECONDS", 0.2)
+    monkeypatch.setattr(pumps, "BATCH_LINES", 500)
+    monkeypatch.setattr(log_session, "WINDOW", 2)
     container = make_container(["sh", "-c", "seq 1 30000; sleep 600"], hint="slow")
     await asyncio.sleep(1)
     viewer = Viewer(path(container, "?tail=all"), cookie)

@@ -11,9 +11,10 @@ import threading
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from containers_app.hubs import stats_hub
-from containers_app.stats_math import sample_from
+from containers_app.live.hubs import stats_hub
+from containers_app.live.stats_math import sample_from
 from tests import support
+from tests.pages import row_for
 from tests.viewers import ORIGIN, application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -220,3 +221,17 @@ async def test_two_table_viewers_share_one_reader_per_container(cookie, make_con
 
     assert readers == [1, 1], "one engine stats stream per container for both tables"
     assert not any(stats_readers(c) for c in containers), "no reader is left once both leave"
+
+
+def test_the_stats_page_lists_running_containers_on_its_first_response(
+    admin_client, make_container
+):
+    running = make_container(hint="statsrow")
+    stopped = make_container(["true"], hint="statsrow-stopped", wait=True)
+
+    html = admin_client.get("/stats/").content.decode()
+
+    row = row_for(html, "stats-table", running["Name"][1:])
+    assert row is not None, "the row is there before any websocket"
+    assert row.cells == [running["Name"][1:], running["Id"][:12], *["…"] * 6]
+    assert row_for(html, "stats-table", stopped["Name"][1:]) is None, "docker stats: running only"

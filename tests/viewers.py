@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from channels.testing import WebsocketCommunicator
 
-from containers_app.log_lines import lines_of
+from containers_app.live.log_lines import lines_of
 from dashboard.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"

@@ -3,8 +3,8 @@
 Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
 4409 the container is not running (or another conflict), 4502 the engine
 failed, 4503 engine unreachable, 1011 Dockside failed (logged on the server). Origins other
-than Dockside's own are refused before the handshake
-(AllowedHostsOriginValidator in dashboard/asgi.py).
+than Dockside's exact own are refused at the handshake (dashboard/origin.py), and so is
+any path no route names.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates
 from .terminal import (
     TerminalSession,
+    default_shell,
     end_session,
     open_terminal,
     path_exists,

@@ -58,6 +58,11 @@ def path_exists(container_id: str, path: str) -> bool:
     return response.status_code == 200
 
 
+def default_shell(container_id: str) -> tuple[str, ...]:
+    """bash when the container has it, else sh: what `docker exec -it` users reach for."""
+    return ("/bin/bash",) if path_exists(container_id, "/bin/bash") else ("/bin/sh",)
+
+
 def open_terminal(
     container_id: str, argv: list[str], user: str, tag: str, cols: int, rows: int
 ) -> TerminalSession:

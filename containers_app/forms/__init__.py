@@ -5,7 +5,7 @@ command shown and what `actions.py` carries out. Every field is limited to
 64 KB; every message names the field and says what to write instead.
 """
 
-from .base import SpecForm
+from .base import ContainerForm, SpecForm
 from .containers import (
     CommitForm,
     ExecForm,
@@ -13,15 +13,19 @@ from .containers import (
     LifecycleForm,
     RemoveContainerForm,
     RenameForm,
+    TerminalForm,
 )
 from .images import PruneForm, PullForm, RemoveImageForm, TagForm
+from .logs import LogsForm
 from .run import RunForm
 
 __all__ = [
     "CommitForm",
+    "ContainerForm",
     "ExecForm",
     "KillForm",
     "LifecycleForm",
+    "LogsForm",
     "PruneForm",
     "PullForm",
     "RemoveContainerForm",
@@ -30,4 +34,5 @@ __all__ = [
     "RunForm",
     "SpecForm",
     "TagForm",
+    "TerminalForm",
 ]

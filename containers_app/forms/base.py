@@ -50,3 +50,11 @@ class SpecForm(forms.Form):
             f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
             for name, errors in self.errors.items()
         )
+
+
+class ContainerForm(SpecForm):
+    """A form about one container, named by `container` (as the command will name it)."""
+
+    def __init__(self, *args, container: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.container = container

@@ -1,14 +1,22 @@
-"""Forms for what is done to a container: exec, commit, lifecycle, kill, rename, remove."""
+"""Forms for what is done to a container: exec, terminal, commit, lifecycle, kill, rename, rm."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django import forms
 
 from ..references import parse_image_reference
-from ..specs import CommitSpec, ExecSpec, LifecycleSpec, RemoveContainerSpec, RenameSpec
-from .base import SpecForm
+from ..specs import (
+    CommitSpec,
+    ExecSpec,
+    LifecycleSpec,
+    RemoveContainerSpec,
+    RenameSpec,
+    TerminalSpec,
+)
+from .base import ContainerForm
 from .fields import (
     SIGNAL,
     absolute_path,
@@ -23,7 +31,7 @@ from .fields import (
 )
 
 
-class ExecForm(SpecForm):
+class ExecForm(ContainerForm):
     command = text("Command", required=True, placeholder="ls -la /", autofocus=True)
     user = text("User (-u)", placeholder="root")
     workdir = text("Working directory (-w)", placeholder="/")
@@ -39,10 +47,6 @@ class ExecForm(SpecForm):
 
     def placeholder(self) -> str:
         return f"docker exec {self.container} COMMAND [ARG...]"
-
-    def __init__(self, *args, container: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
 
     def clean_command(self):
         argv = argv_field(self.cleaned_data["command"], "command")
@@ -64,7 +68,55 @@ class ExecForm(SpecForm):
         return ExecSpec(self.container, data["command"], data["user"], data["workdir"], data["env"])
 
 
-class CommitForm(SpecForm):
+SHELLS = {"bash": ("/bin/bash",), "sh": ("/bin/sh",)}
+
+
+class TerminalForm(ContainerForm):
+    """`docker exec -it`: a shell (bash when the image has it), or a command of one's own."""
+
+    shell = forms.ChoiceField(
+        label="Shell",
+        choices=[("auto", "bash, else sh"), ("bash", "bash"), ("sh", "sh"), ("custom", "other…")],
+        initial="auto",
+        required=False,
+    )
+    command = text("Command", placeholder="top -d 1")
+    user = text("User (-u)", placeholder="image default, or root")
+
+    action = "terminal"
+
+    def __init__(self, *args, container: str, find_shell: Callable[[], tuple[str, ...]], **kwargs):
+        """`find_shell` answers the shell `auto` picks (it asks the engine)."""
+        super().__init__(*args, container=container, **kwargs)
+        self.find_shell = find_shell
+
+    def placeholder(self) -> str:
+        return f"docker exec -it {self.container} COMMAND"
+
+    def clean_command(self):
+        return argv_field(self.cleaned_data["command"], "command")
+
+    def clean_user(self):
+        return within_path_max(self.cleaned_data["user"], "user")
+
+    def check(self, data: dict) -> None:
+        if data.get("shell") == "custom":
+            command = data.get("command")
+            if command == ():
+                self.add_error("command", "enter the command to run")
+            elif command:
+                try:
+                    within_path_max(command[0], "program name")
+                except forms.ValidationError as exc:
+                    self.add_error("command", exc)
+
+    def build_spec(self, data: dict) -> TerminalSpec:
+        shell = data["shell"] or "auto"
+        argv = data["command"] if shell == "custom" else SHELLS.get(shell) or self.find_shell()
+        return TerminalSpec(self.container, tuple(argv), data["user"])
+
+
+class CommitForm(ContainerForm):
     repository = text("New image (repository:tag)", required=True, placeholder="my-app:v2")
     message = text("Message (-m)")
     author = text("Author (-a)", placeholder="Jane Doe <jane@example.com>")
@@ -85,10 +137,6 @@ class CommitForm(SpecForm):
 
     def placeholder(self) -> str:
         return f"docker commit {self.container} REPOSITORY[:TAG]"
-
-    def __init__(self, *args, container: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
 
     def clean_repository(self):
         reference = validated(parse_image_reference, self.cleaned_data["repository"])
@@ -119,7 +167,7 @@ class CommitForm(SpecForm):
         )
 
 
-class LifecycleForm(SpecForm):
+class LifecycleForm(ContainerForm):
     """start, stop, restart, pause, unpause; stop and restart take a timeout."""
 
     timeout = forms.IntegerField(
@@ -127,8 +175,7 @@ class LifecycleForm(SpecForm):
     )
 
     def __init__(self, *args, container: str, verb: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
+        super().__init__(*args, container=container, **kwargs)
         self.action = verb
         if verb not in {"stop", "restart"}:
             del self.fields["timeout"]
@@ -137,15 +184,11 @@ class LifecycleForm(SpecForm):
         return LifecycleSpec(self.action, self.container, timeout=data.get("timeout"))
 
 
-class KillForm(SpecForm):
+class KillForm(ContainerForm):
     signal = text("Signal (-s)", placeholder="KILL, TERM, HUP, INT, USR1 or a number")
 
     action = "kill"
     error_fields = ((r"signal", "signal"),)
-
-    def __init__(self, *args, container: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
 
     def clean_signal(self):
         signal = self.cleaned_data["signal"].upper()
@@ -157,7 +200,7 @@ class KillForm(SpecForm):
         return LifecycleSpec("kill", self.container, signal=data["signal"])
 
 
-class RenameForm(SpecForm):
+class RenameForm(ContainerForm):
     new_name = text("New name", required=True, autofocus=True)
 
     action = "rename"
@@ -166,10 +209,6 @@ class RenameForm(SpecForm):
     def placeholder(self) -> str:
         return f"docker rename {self.container} NEW_NAME"
 
-    def __init__(self, *args, container: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
-
     def clean_new_name(self):
         return container_name_value(self.cleaned_data["new_name"])
 
@@ -177,16 +216,12 @@ class RenameForm(SpecForm):
         return RenameSpec(self.container, data["new_name"])
 
 
-class RemoveContainerForm(SpecForm):
+class RemoveContainerForm(ContainerForm):
     force = forms.BooleanField(label="Force: kill it first if it runs (-f)", required=False)
     volumes = forms.BooleanField(label="Remove its anonymous volumes too (-v)", required=False)
 
     action = "remove_container"
     error_fields = ((r"running|force", "force"),)
-
-    def __init__(self, *args, container: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.container = container
 
     def build_spec(self, data: dict) -> RemoveContainerSpec:
         return RemoveContainerSpec(self.container, data["force"], data["volumes"])

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -110,3 +110,33 @@ def handle_action(
     if done.redirect_to:
         return redirect(done.redirect_to)
     return render_page(request, page, form, result=done.result)
+
+
+# --- controls that act on nothing (a log view, a terminal): their command, as they change
+
+
+def with_defaults(params: QueryDict, defaults: dict[str, str]) -> QueryDict:
+    """The controls as asked, or as the page first shows them."""
+    if params.get(PREVIEW_FIELD):
+        return params
+    data = QueryDict(mutable=True)
+    data.update(defaults)
+    return data
+
+
+def preview(request: HttpRequest, form: SpecForm) -> HttpResponse | None:
+    """The command for the controls as they are now, when that is what was asked."""
+    if not (request.htmx and request.GET.get(PREVIEW_FIELD)):
+        return None
+    valid = form.is_valid()
+    context = {
+        "form": form,
+        "command": cli.command(form.spec) if valid else form.placeholder(),
+        "command_ready": valid,
+        "live_preview": True,
+    }
+    return render(request, "_command_preview.html#body", context)
+
+
+def controls_command(form: SpecForm) -> str:
+    return cli.command(form.spec) if form.is_valid() else form.placeholder()

@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
 from ..docker_service import DockerServiceError, LogOptions
-from ..log_lines import LogParser, Records
-from ..log_query import parse_log_query
+from ..forms import LogsForm
+from ..live.log_lines import LogParser, Records
+from ..live.log_query import parse_log_query
+from .flow import controls_command, preview, with_defaults
 
 COMPOSE_PROJECT = "com.docker.compose.project"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
 DOWNLOAD_MAX_LINE = 64 * 1024 * 1024  # a file keeps long lines whole (one request's memory)
-
-
-@require_GET
-def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
-    container = docker_service.inspect_container(ref)
-    return render(
-        request,
-        "containers/logs.html",
-        {
-            "container": container,
-            "socket_path": f"/ws/containers/{container.short_id}/logs/",
-            "names_json": json.dumps([container.name]),
-            "download_url": reverse("containers:logs-download", args=[container.short_id]),
-            "command": f"docker logs -f --tail 100 {container.name}",
-            "tab": "logs",
-        },
-    )
 
 
 @require_GET
@@ -53,6 +36,11 @@ def merged_logs(request: HttpRequest) -> HttpResponse:
         chosen += [c for c in everything if c.labels.get(COMPOSE_PROJECT) == project]
     chosen = list({c.id: c for c in chosen}.values())
     query = "&".join(f"containers={c.short_id}" for c in chosen)
+    form = LogsForm(
+        with_defaults(request.GET, LogsForm.DEFAULTS), containers=[c.name for c in chosen]
+    )
+    if chosen and (answer := preview(request, form)):
+        return answer
     return render(
         request,
         "logs/merged.html",
@@ -62,8 +50,7 @@ def merged_logs(request: HttpRequest) -> HttpResponse:
             "projects": projects,
             "project": project,
             "socket_path": f"/ws/logs/?{query}" if chosen else "",
-            "names_json": json.dumps([c.name for c in chosen]),
-            "command": "; ".join(f"docker logs -f --tail 100 {c.name}" for c in chosen),
+            "command": controls_command(form) if chosen else form.placeholder(),
         },
     )
 

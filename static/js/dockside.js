@@ -1,5 +1,4 @@
-// Dockside: small progressive enhancements (forms and lists work without them), and
-// window.Dockside.quote for the log viewer's and the terminal's command previews.
+// Dockside: small progressive enhancements (forms and lists work without them).
 "use strict";
 
 (function () {
@@ -138,12 +137,17 @@
       window.location.assign(url);
       return;
     }
-    const risky = event.target.closest("[data-confirm]");
-    if (risky && !window.confirm(risky.dataset.confirm)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
   }, true);
+
+  // hx-confirm on a submit button of a boosted form: htmx asks only for the form's own, so
+  // the button that submitted asks here (one question, one mechanism: hx-confirm).
+  document.addEventListener("htmx:confirm", (event) => {
+    const submitter = event.detail.triggeringEvent && event.detail.triggeringEvent.submitter;
+    const question = submitter && submitter.getAttribute("hx-confirm");
+    if (!question || event.detail.question) return;
+    event.preventDefault();
+    if (window.confirm(question)) event.detail.issueRequest(true);
+  });
 
   function showRequestFailed() {
     const banner = document.getElementById("request-failed");
@@ -173,12 +177,6 @@
     state.classList.remove("on");
     state.textContent = "Reconnecting…";
   });
-
-  // One word for a POSIX shell, single-quoted only when it must be.
-  function quote(arg) {
-    return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\"'\"'")}'`;
-  }
-  window.Dockside = Object.freeze({ quote });
 
   function init(root) {
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);

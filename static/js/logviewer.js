@@ -14,9 +14,7 @@
   const newLinesButton = $("[data-new-lines]");
   const trimmedEl = $("[data-trimmed]");
   const controls = $("[data-controls]");
-  const commandEl = document.getElementById("docker-command");
   const downloadLink = $("[data-download]");
-  const names = JSON.parse(root.dataset.names || "[]");
   const merged = root.dataset.merged === "1";
 
   const state = {
@@ -54,27 +52,19 @@
     };
   }
 
-  const { quote } = window.Dockside;
-
-  function showCommand() {
-    if (!commandEl) return;
+  // The command itself comes from the server as the controls change (#command-preview).
+  function updateDownloadLink() {
+    if (!downloadLink) return;
     const o = options();
-    const parts = ["docker", "logs", "-f", "--tail", o.tail];
-    if (o.since) parts.push("--since", quote(o.since));
-    if (o.timestamps) parts.push("-t");
-    const redirect = o.stdout && !o.stderr ? " 2>/dev/null" : !o.stdout && o.stderr ? " 2>&1 >/dev/null" : "";
-    commandEl.textContent = names.map((name) => `${parts.join(" ")} ${name}${redirect}`).join("; ");
-    if (downloadLink) {
-      const url = new URL(downloadLink.href, window.location.href);
-      url.searchParams.set("timestamps", o.timestamps ? "1" : "0");
-      url.searchParams.set("stdout", o.stdout ? "1" : "0");
-      url.searchParams.set("stderr", o.stderr ? "1" : "0");
-      for (const key of ["since", "until"]) {
-        if (o[key]) url.searchParams.set(key, o[key]);
-        else url.searchParams.delete(key);
-      }
-      downloadLink.href = url.pathname + url.search;
+    const url = new URL(downloadLink.href, window.location.href);
+    url.searchParams.set("timestamps", o.timestamps ? "1" : "0");
+    url.searchParams.set("stdout", o.stdout ? "1" : "0");
+    url.searchParams.set("stderr", o.stderr ? "1" : "0");
+    for (const key of ["since", "until"]) {
+      if (o[key]) url.searchParams.set(key, o[key]);
+      else url.searchParams.delete(key);
     }
+    downloadLink.href = url.pathname + url.search;
   }
 
   // --- ANSI colours: SGR codes become classes; every other escape is dropped ------------
@@ -490,12 +480,12 @@
       clearTimeout(filterTimer);
       filterTimer = setTimeout(refilter, 120);
     } else if (name === "since" || name === "until") {
-      showCommand();
+      updateDownloadLink();
     }
   });
   controls.addEventListener("change", (event) => {
     const name = event.target.name;
-    showCommand();
+    updateDownloadLink();
     if (name === "timestamps") root.classList.toggle("show-ts", event.target.checked);
     else if (name === "wrap") root.classList.toggle("nowrap", !event.target.checked);
     else if (name === "keep") { trim(); updateCounts(); }
@@ -509,7 +499,7 @@
   const initial = options();
   root.classList.toggle("show-ts", initial.timestamps);
   root.classList.toggle("nowrap", !initial.wrap);
-  showCommand();
+  updateDownloadLink();
   state.filter = compileFilter();
   connect(false);
 })();

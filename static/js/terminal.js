@@ -8,7 +8,6 @@
   const controls = root.querySelector("[data-terminal-controls]");
   const statusEl = root.querySelector("[data-terminal-status]");
   const screen = root.querySelector("[data-terminal-screen]");
-  const commandEl = document.getElementById("docker-command");
   const customField = root.querySelector("[data-custom]");
   const encoder = new TextEncoder();
 
@@ -27,8 +26,6 @@
 
   let socket = null;
 
-  const { quote } = window.Dockside;
-
   function choices() {
     const data = new FormData(controls);
     return {
@@ -38,12 +35,10 @@
     };
   }
 
-  function showCommand() {
-    const c = choices();
-    customField.hidden = c.shell !== "custom";
-    const program = c.shell === "custom" ? (c.command || "COMMAND") : c.shell === "auto" ? "/bin/bash || /bin/sh" : `/bin/${c.shell}`;
-    const user = c.user ? ` -u ${quote(c.user)}` : "";
-    commandEl.textContent = `docker exec -it${user} ${root.dataset.container} ${program}`;
+  // The command comes from the server: as the controls change (#command-preview), and the
+  // one a session really runs when it opens.
+  function showCustomField() {
+    customField.hidden = choices().shell !== "custom";
   }
 
   function setStatus(text, kind) {
@@ -73,7 +68,8 @@
       }
       const message = JSON.parse(event.data);
       if (message.state === "open") {
-        commandEl.textContent = message.command;
+        const commandEl = document.getElementById("docker-command");
+        if (commandEl) commandEl.textContent = message.command;
         setStatus("Connected: the session ends when you leave this page", "live");
         term.focus();
       } else if (message.state === "exited") {
@@ -103,13 +99,12 @@
   });
   window.addEventListener("resize", () => fit.fit());
 
-  controls.addEventListener("input", showCommand);
-  controls.addEventListener("change", showCommand);
+  controls.addEventListener("change", showCustomField);
   controls.addEventListener("submit", (event) => {
     event.preventDefault();
     connect();
   });
 
-  showCommand();
+  showCustomField();
   if (!controls.querySelector("button").textContent.includes("Not running")) connect();
 })();

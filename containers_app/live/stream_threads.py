@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import docker_service
+from .. import docker_service
 
 BACKOFF = (0.5, 1, 2, 4, 8)  # seconds between attempts while the engine is away
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .docker_service.frames import HEADER, HEADER_SIZE, STDOUT
+from ..docker_service.frames import HEADER, HEADER_SIZE, STDOUT
 
 LogLine = tuple[int, int, str, str]  # stream, source, timestamp, text: records decoded
 SPLIT_SIZE = 16 * 1024  # the engine cuts longer lines into entries of this many bytes
@@ -249,3 +249,35 @@ def parse_since(text: str, now: datetime | None = None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return f"{moment.timestamp():.9f}"
+
+
+def cli_since(text: str) -> str:
+    """`since` as the docker CLI takes it, meaning what `parse_since` means.
+
+    The CLI reads Go durations (s, m, h only, in lower case: `2d` becomes `48h`),
+    times and Unix seconds; a time is given as the Unix seconds Dockside asks
+    the engine for, so no time zone can read it differently.
+    """
+    value = text.strip().replace(" ", "")
+    if not value or UNIX_SECONDS.fullmatch(value):
+        return value
+    if not DURATION.fullmatch(value):
+        return parse_since(value)
+    parts = DURATION_PART.findall(value)
+    if all(unit.lower() in "smh" for _, unit in parts):
+        return "".join(number + unit.lower() for number, unit in parts)
+    hours, rest = divmod(sum(float(n) * UNITS[unit.lower()] for n, unit in parts), 3600)
+    minutes, seconds = divmod(rest, 60)
+    seconds_text = f"{seconds:.9f}".rstrip("0").rstrip(".")
+    return (
+        "".join(
+            f"{amount}{unit}"
+            for amount, unit in (
+                (f"{int(hours)}", "h"),
+                (f"{int(minutes)}", "m"),
+                (seconds_text, "s"),
+            )
+            if amount not in {"0", ""}
+        )
+        or "0s"
+    )

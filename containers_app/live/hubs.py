@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connections
 
-from . import docker_service
-from .docker_service import DockerServiceError, EngineUnavailable, NotFound
+from .. import docker_service
+from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
 from .stats_math import StatsSample, sample_from
 from .stream_threads import StreamThread, json_lines
 
@@ -177,7 +177,7 @@ class EventsFeed(Feed):
     @staticmethod
     def keep(event: dict) -> None:
         """Record the event; a database that fails now loses the record, not the live pages."""
-        from .models import EngineEvent
+        from ..models import EngineEvent
 
         try:
             EngineEvent.record(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .pages.formatting import human_bytes, human_size
+from ..pages.formatting import human_bytes, human_size
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.http import QueryDict
 
-from .docker_service import LogOptions
+from ..docker_service import LogOptions
 from .log_lines import STAMP, Position, parse_since
 
 DEFAULT_TAIL = "100"
@@ -37,7 +37,7 @@ def _flag(params: QueryDict, name: str, default: bool) -> bool:
     raise ValueError(f"{name} takes 1 or 0, not {value!r}")
 
 
-def _tail(value: str) -> str:
+def tail_value(value: str) -> str:
     value = value.strip().lower() or DEFAULT_TAIL
     if value == "all":
         return value
@@ -69,7 +69,7 @@ def parse_log_query(params: QueryDict, follow_default: bool = True) -> LogQuery:
             stderr=stderr,
             since=parse_since(params.get("since", "")),
             until=parse_since(params.get("until", "")),
-            tail=_tail(params.get("tail", "")),
+            tail=tail_value(params.get("tail", "")),
             follow=_flag(params, "follow", follow_default),
         ),
         timestamps=_flag(params, "timestamps", False),

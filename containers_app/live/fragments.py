@@ -14,20 +14,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
-from . import charts, docker_service
-from .docker_service import NotFound
-from .models import EngineEvent
-from .pages.container_rows import container_row
-from .pages.containers import detail_context
-from .pages.images import image_detail_context, image_listing
+from .. import docker_service
+from ..docker_service import NotFound
+from ..models import EngineEvent
+from ..pages.container_rows import container_row
+from ..pages.containers import detail_context
+from ..pages.images import image_detail_context, image_listing
+from . import charts
 from .stats_math import StatsSample
 
 CSRF_CHARACTERS = frozenset(CSRF_ALLOWED_CHARS)
 VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists
-STATS_SORTS = {
-    "cpu": lambda row: -row[2].cpu_percent,
-    "memory": lambda row: -row[2].memory_used,
-    "name": lambda row: row[1],
+STATS_SORTS = {  # a container without a reading yet goes last
+    "cpu": lambda row: (row[2] is None, -row[2].cpu_percent if row[2] else 0),
+    "memory": lambda row: (row[2] is None, -row[2].memory_used if row[2] else 0),
+    "name": lambda row: (False, row[1]),
 }
 
 
@@ -150,6 +151,6 @@ def stats_panel(history: Sequence[StatsSample], kind: str, value) -> str:
     )
 
 
-def stats_rows(rows: list[tuple[str, str, StatsSample]], sort: str) -> str:
+def stats_rows(rows: list[tuple[str, str, StatsSample | None]], sort: str) -> str:
     ordered = sorted(rows, key=STATS_SORTS.get(sort, STATS_SORTS["cpu"]))
     return render_to_string("stats/_rows.html", {"rows": ordered, "oob": True})

@@ -1,0 +1,91 @@
+"""A container's tabs beside its overview: logs, terminal, stats and processes.
+
+Each shows the `docker ...` command it stands for; the logs and terminal
+tabs have controls, whose command the server answers as the controls change
+(`?_preview=1`, as every form's preview).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .. import docker_service
+from ..forms import LogsForm, TerminalForm
+from ..middleware import CONTENT_SECURITY_POLICY
+from .flow import controls_command, preview, with_defaults
+
+# xterm.js writes its cell styles into <style> elements: this page alone allows inline styles
+# (never inline script).
+TERMINAL_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
+def render_tab(
+    request: HttpRequest,
+    container: docker_service.ContainerDetail,
+    tab: str,
+    command: str,
+    template: str | None = None,
+    **context,
+) -> HttpResponse:
+    return render(
+        request,
+        template or f"containers/{tab}.html",
+        {"container": container, "tab": tab, "command": command, **context},
+    )
+
+
+@require_GET
+def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    form = LogsForm(with_defaults(request.GET, LogsForm.DEFAULTS), containers=[container.name])
+    return preview(request, form) or render_tab(
+        request,
+        container,
+        "logs",
+        controls_command(form),
+        socket_path=f"/ws/containers/{container.short_id}/logs/",
+        download_url=reverse("containers:logs-download", args=[container.short_id]),
+    )
+
+
+@require_GET
+def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    form = TerminalForm(
+        with_defaults(request.GET, {"shell": "auto"}),
+        container=container.name,
+        find_shell=partial(docker_service.default_shell, container.id),
+    )
+    answer = preview(request, form) or render_tab(
+        request, container, "terminal", controls_command(form)
+    )
+    answer["Content-Security-Policy"] = TERMINAL_POLICY
+    return answer
+
+
+@require_GET
+def container_stats(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    return render_tab(request, container, "stats", f"docker stats {container.name}")
+
+
+@require_GET
+def container_top(request: HttpRequest, ref: str) -> HttpResponse:
+    container = docker_service.inspect_container(ref)
+    table = docker_service.top(container.id) if container.state.running else None
+    template = "containers/top.html#processes" if request.htmx else "containers/top.html"
+    return render_tab(
+        request,
+        container,
+        "processes",
+        f"docker top {container.name}",
+        template=template,
+        table=table,
+    )
