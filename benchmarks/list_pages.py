@@ -3,9 +3,8 @@
 Both run in the same process tree on the same engine in the same run: Dockside
 is a live Daphne on loopback fetched by an authenticated HTTP client (full
 HTML), the CLI is `docker ps -a` run as a process. The containers run `true`
-and exit at once (so both list exited containers), are labelled
-`dockside.test=bench` and named `dockside-test-bench-*`, and only they are
-removed at the end.
+and exit at once (so both list exited containers), carry this run's label
+(tests/support.py: RUN_ID), and only they are removed at the end.
 
     .venv/bin/python benchmarks/list_pages.py [--sizes 100,500,1000] [--repeat 15]
 """
@@ -24,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import (
-    BASE_IMAGE,
     docker_api,
-    ensure_base_image,
+    import_base_image,
     live_daphne,
-    remove_bench_containers,
+    remove_leftovers,
+    remove_run_objects,
     start_bench_container,
 )
 
@@ -59,8 +58,9 @@ def main() -> None:
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
     api = docker_api()
-    created_base = ensure_base_image(api)
-    before = len(api.containers(all=True))
+    remove_leftovers(api)
+    import_base_image(api)
+    before = len(api.containers(all=True))  # the page lists them all, like docker ps -a
     rows = []
     try:
         with tempfile.TemporaryDirectory() as data_dir, live_daphne(Path(data_dir)) as server:
@@ -83,9 +83,7 @@ def main() -> None:
                 cli = median_seconds(run_cli, args.repeat)
                 rows.append((total, page, cli))
     finally:
-        remove_bench_containers(api)
-        if created_base:
-            api.remove_image(BASE_IMAGE, force=True)
+        remove_run_objects(api)  # this run's containers and base image, nobody else's
 
     print(
         f"{'containers':>10} | {'Dockside /containers/?all=1':>28} | {'docker ps -a':>12} | ratio"

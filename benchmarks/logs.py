@@ -1,12 +1,13 @@
 """Live logs: throughput and latency against the docker CLI, and fan-out to many viewers.
 
 Everything runs in one go on this machine: a live Daphne (as `make run` starts
-it) on loopback, real containers (labelled, named `dockside-test-bench-*`,
-removed at the end), a websocket client that behaves as the browser does
-(session cookie, same origin, one ack per batch), and `docker logs`.
+it) on loopback, real containers (with this run's label, removed at the end),
+a websocket client that behaves as the browser does (session cookie, same
+origin, one ack per batch), and `docker logs`, measured alternately.
 
-    .venv/bin/python benchmarks/logs.py [--lines 200000] [--fanout-viewers 50]
-                                        [--fanout-seconds 60] [--skip-fanout]
+    .venv/bin/python benchmarks/logs.py [--lines 50000,200000] [--repeat 3]
+                                        [--fanout-viewers 50] [--fanout-seconds 60]
+                                        [--skip-fanout]
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 import uuid
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import websockets
 
 from tests.support import (
-    BASE_IMAGE,
     docker_api,
-    ensure_base_image,
+    import_base_image,
     live_daphne,
-    remove_bench_containers,
+    remove_leftovers,
+    remove_run_objects,
     start_bench_container,
 )
 
@@ -61,7 +63,19 @@ async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None)
                 return
 
 
-def throughput(api, server, cookie: str, lines: int, repeat: int) -> list[tuple]:
+@dataclass
+class Throughput:
+    lines: int
+    cli: list[float]  # seconds per run
+    ours: list[float]
+
+    @property
+    def ratios(self) -> list[float]:
+        """Dockside / CLI in lines per second, run by run (each pair measured back to back)."""
+        return [cli / ours for cli, ours in zip(self.cli, self.ours, strict=True)]
+
+
+def throughput(api, server, cookie: str, lines: int, repeat: int) -> Throughput:
     box = container(api, f"seq 1 {lines}", "throughput")
     api.wait(box["Id"], timeout=300)
     name = box["Name"][1:]
@@ -82,15 +96,12 @@ def throughput(api, server, cookie: str, lines: int, repeat: int) -> list[tuple]
         assert received[-1][1] == str(lines)
         return elapsed
 
-    cli_runs, our_runs = [], []
+    result = Throughput(lines, [], [])
     for _ in range(repeat):  # alternate, so both see the same machine
-        cli_runs.append(cli())
-        our_runs.append(dockside())
-    cli_time, ours = statistics.median(cli_runs), statistics.median(our_runs)
-    return [
-        ("docker logs (CLI)", cli_time, lines / cli_time),
-        ("Dockside websocket", ours, lines / ours),
-    ]
+        result.cli.append(cli())
+        result.ours.append(dockside())
+    api.remove_container(box["Id"], force=True)
+    return result
 
 
 def stamp_seconds(stamp: str) -> float:
@@ -190,7 +201,7 @@ def fanout(api, server, cookie: str, viewers: int, seconds: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--lines", default="50000,200000", help="sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument("--fanout-viewers", type=int, default=50)
@@ -199,27 +210,29 @@ def main() -> None:
     args = parser.parse_args()
 
     api = docker_api()
-    created_base = ensure_base_image(api)
+    remove_leftovers(api)
+    import_base_image(api)
     try:
         with tempfile.TemporaryDirectory() as data_dir, live_daphne(Path(data_dir)) as server:
             session = server.login()
             cookie = f"sessionid={session.cookies['sessionid']}"
-            rows = throughput(api, server, cookie, args.lines, args.repeat)
+            sizes = [int(size) for size in args.lines.split(",")]
+            results = [throughput(api, server, cookie, size, args.repeat) for size in sizes]
             p50, p95, samples = latency(api, server, cookie, args.latency_seconds)
             spread = None
             if not args.skip_fanout:
                 spread = fanout(api, server, cookie, args.fanout_viewers, args.fanout_seconds)
     finally:
-        remove_bench_containers(api)
-        if created_base:
-            api.remove_image(BASE_IMAGE, force=True)
+        remove_run_objects(api)  # this run's containers and base image, nobody else's
 
-    print(f"Throughput: {args.lines:,} lines, median of {args.repeat} runs")
-    print(f"{'reader':<22} | {'seconds':>8} | {'lines/s':>10}")
-    print(f"{'-' * 22}-|-{'-' * 8}-|-{'-' * 10}")
-    for name, seconds, rate in rows:
-        print(f"{name:<22} | {seconds:>8.2f} | {rate:>10,.0f}")
-    print(f"ratio Dockside / CLI (lines per second): {rows[1][2] / rows[0][2]:.2f}")
+    print(f"Throughput, median of {args.repeat} runs (alternating with the CLI)")
+    print(f"{'lines':>8} | {'docker logs':>11} | {'Dockside':>9} | {'ratio':>5} | ratio per run")
+    print(f"{'-' * 8}-|-{'-' * 11}-|-{'-' * 9}-|-{'-' * 5}-|-{'-' * 20}")
+    for result in results:
+        cli, ours = statistics.median(result.cli), statistics.median(result.ours)
+        runs = " ".join(f"{ratio:.2f}" for ratio in result.ratios)
+        print(f"{result.lines:>8,} | {cli:>9.2f} s | {ours:>7.2f} s | {cli / ours:>5.2f} | {runs}")
+    print("ratio = Dockside lines/s over docker logs lines/s (>= 1.0: Dockside is faster)")
     print()
     print(f"Latency, a line every 10 ms for {args.latency_seconds:.0f} s ({samples} lines):")
     print(f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (daemon timestamp -> websocket receipt)")

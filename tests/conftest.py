@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Callable, Iterator
 
 import docker
@@ -25,22 +24,21 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def docker_api() -> Iterator[docker.APIClient]:
-    """The real engine. Leftovers of a crashed earlier run are removed first, ours at the end."""
+    """The real engine, with this run's base image; everything of this run's goes at the end.
+
+    Leftovers of crashed earlier runs go first, never what a run still going has made.
+    """
     api = support.docker_api()
-    support.remove_test_objects(api)
-    support.remove_test_images(api)
-    created_base = support.ensure_base_image(api)
+    support.remove_leftovers(api)
+    support.import_base_image(api)
     try:
         yield api
     finally:
-        support.remove_test_objects(api)
-        support.remove_test_images(api)
-        if created_base:
-            api.remove_image(support.BASE_IMAGE, force=True)
+        support.remove_run_objects(api)
 
 
 def unique_name(hint: str = "c") -> str:
-    return f"{support.NAME_PREFIX}{hint}-{uuid.uuid4().hex[:8]}"
+    return support.run_name(hint)
 
 
 @pytest.fixture
@@ -70,7 +68,7 @@ def make_container(docker_api) -> Iterator[Callable[..., dict]]:
             image,
             command=command if command is not None else support.IDLE_COMMAND,
             name=unique_name(hint),
-            labels={support.TEST_LABEL: "1", **(labels or {})},
+            labels=support.run_labels(**(labels or {})),
             host_config=docker_api.create_host_config(**host_kwargs),
             **create_kwargs,
         )
@@ -98,7 +96,8 @@ def loopback_registries_only():
 
 @pytest.fixture(scope="session")
 def registry(docker_api, tmp_path_factory) -> Iterator[str]:
-    """A real registry on 127.0.0.1:5000 holding the base image as dockside-test/busybox:latest."""
+    """This run's registry on a free loopback port, holding the base image as
+    dockside-test/busybox:latest."""
     with support.local_registry(tmp_path_factory.mktemp("registry")) as address:
         support.push_to_registry(docker_api, support.BASE_IMAGE, "dockside-test/busybox", "latest")
         yield address

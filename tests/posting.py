@@ -19,7 +19,7 @@ RUN_DEFAULTS = {
     "network": "none",
     "restart": "no",
     "restart_retries": "",
-    "labels": f"{support.TEST_LABEL}=1",
+    "labels": support.RUN_LABEL,
     "workdir": "",
     "user": "",
     "hostname": "",

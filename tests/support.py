@@ -1,21 +1,31 @@
-"""What the tests and the benchmarks share: the base image, the naming rules, a live Daphne.
+"""What the tests and the benchmarks share: this run's objects, a registry, a live Daphne.
 
-Everything the suite creates on the engine carries the label `dockside.test`
-and a name starting with `dockside-test-`, so cleanup never touches anything else.
+Several runs may share one engine (two suites, a suite and a benchmark, CI
+beside a developer). Each run labels what it makes with its own value,
+RUN_ID (when it started, its process, its host), imports its own base image
+(so every image built from it, and every container made from those, carries
+the run's value too: images pass their labels on), starts its own registry on
+a free port, and at the end removes what carries its value. Snapshots and
+counts look at the run's own objects only. Leftovers of another run are
+removed only when that run started before this one and is over (its process
+is gone) or started hours ago.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tarfile
 import time
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +35,19 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BUSYBOX = Path("/bin/busybox")
-BASE_IMAGE = "dockside-test/busybox:latest"
-# Containers, volumes and networks the suite makes carry TEST_LABEL; images carry IMAGE_LABEL.
-# They must differ: a container inherits its image's labels, and a label on the base image
-# would mark every container anyone makes from it as the suite's.
+HOST = re.sub(r"[^a-z0-9]", "", socket.gethostname().lower())[:20] or "host"
+RUN_STARTED = time.time()
+RUN_ID = f"{int(RUN_STARTED)}-{os.getpid()}-{HOST}"
+RUN_KEY = hashlib.sha256(RUN_ID.encode()).hexdigest()[:6]  # short, for names
+STALE_AFTER = 6 * 3600  # a run that started longer ago than this is over, whatever its process
+# Containers, volumes and networks a run makes carry TEST_LABEL=RUN_ID; images carry
+# IMAGE_LABEL=RUN_ID, and pass it on to the containers made from them. The keys differ so
+# that a container made by the Docker CLI or a form, unlabelled, is still known as the run's.
 TEST_LABEL = "dockside.test"
 IMAGE_LABEL = "dockside.test.image"
-BASE_IMAGE_VERSION = "base-3"  # bump when busybox_rootfs_tar changes: the image is rebuilt
-NAME_PREFIX = "dockside-test-"
+RUN_LABEL = f"{TEST_LABEL}={RUN_ID}"
+BASE_IMAGE = f"dockside-test/busybox:{RUN_ID}"
+NAME_PREFIX = f"dockside-test-{RUN_KEY}-"
 ASGI_APP = "dashboard.asgi:application"
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "dockside-admin-pw-9"
@@ -81,85 +96,159 @@ def busybox_rootfs_tar() -> bytes:
     return buffer.getvalue()
 
 
-def ensure_base_image(api: docker.APIClient) -> bool:
-    """Import the base image unless it is there, current; True when this call created it."""
-    existing = api.images(name=BASE_IMAGE)
-    if existing and (existing[0].get("Labels") or {}).get(IMAGE_LABEL) == BASE_IMAGE_VERSION:
-        return False
+def import_base_image(api: docker.APIClient) -> None:
+    """This run's base image, imported from the static busybox (no registry is reachable)."""
     repository, tag = BASE_IMAGE.rsplit(":", 1)
     api.import_image_from_data(
         busybox_rootfs_tar(),
         repository=repository,
         tag=tag,
-        changes=[f"LABEL {IMAGE_LABEL}={BASE_IMAGE_VERSION}", 'CMD ["/bin/sh"]'],
+        changes=[f"LABEL {IMAGE_LABEL}={RUN_ID}", 'CMD ["/bin/sh"]'],
     )
-    return True
 
 
-BENCH_LABEL = f"{TEST_LABEL}=bench"  # benchmarks' containers: they remove only these
+def run_labels(**more: str) -> dict[str, str]:
+    """The labels of a container, volume or network this run makes."""
+    return {TEST_LABEL: RUN_ID, **more}
+
+
+def run_name(hint: str) -> str:
+    """A unique name for something of this run's (volumes made by name are found by it)."""
+    return f"{NAME_PREFIX}{hint}-{uuid.uuid4().hex[:8]}"
 
 
 def start_bench_container(api: docker.APIClient, command: list[str], name: str) -> str:
-    """A benchmark's container (base image, no network, BENCH_LABEL), started; its id."""
+    """A benchmark's container (base image, no network, this run's label), started; its id."""
     container = api.create_container(
         BASE_IMAGE,
         command=command,
         name=f"{NAME_PREFIX}bench-{name}",
-        labels={TEST_LABEL: "bench"},
+        labels=run_labels(),
         host_config=api.create_host_config(network_mode="none"),
     )
     api.start(container["Id"])
     return container["Id"]
 
 
-def remove_bench_containers(api: docker.APIClient) -> None:
-    for container in api.containers(all=True, filters={"label": BENCH_LABEL}):
-        api.remove_container(container["Id"], force=True)
+# --- what belongs to which run ----------------------------------------------------------
 
 
-def remove_test_objects(api: docker.APIClient) -> None:
-    """Remove every container, image, volume and network the suite labelled or named."""
-    for container in api.containers(all=True, filters={"label": TEST_LABEL}):
-        api.remove_container(container["Id"], force=True, v=True)
-    for container in api.containers(all=True, filters={"name": NAME_PREFIX}):
-        if container["Names"] and container["Names"][0].lstrip("/").startswith(NAME_PREFIX):
+def run_containers(api: docker.APIClient, run: str = RUN_ID, all: bool = True) -> list[dict]:
+    """The run's containers: labelled by it, or made from one of its images."""
+    found: dict[str, dict] = {}
+    for key in (TEST_LABEL, IMAGE_LABEL):
+        for container in api.containers(all=all, filters={"label": f"{key}={run}"}):
+            found[container["Id"]] = container
+    return list(found.values())
+
+
+def run_volumes(api: docker.APIClient, run: str = RUN_ID) -> list[dict]:
+    """The run's volumes: labelled, named by it, or mounted by its containers."""
+    key = hashlib.sha256(run.encode()).hexdigest()[:6]
+    mounted = {
+        mount.get("Name")
+        for container in run_containers(api, run)
+        for mount in container.get("Mounts") or []
+    }
+    return [
+        volume
+        for volume in (api.volumes() or {}).get("Volumes") or []
+        if (volume.get("Labels") or {}).get(TEST_LABEL) == run
+        or volume["Name"].startswith(f"dockside-test-{key}-")
+        or volume["Name"] in mounted
+    ]
+
+
+def engine_state(api: docker.APIClient) -> tuple:
+    """Everything of this run's that a refused form must leave as it was."""
+    containers = {(c["Id"], c["State"]) for c in run_containers(api)}
+    images = {i["Id"] for i in api.images(all=True, filters={"label": f"{IMAGE_LABEL}={RUN_ID}"})}
+    volumes = {v["Name"] for v in run_volumes(api)}
+    return containers, images, volumes
+
+
+def remove_run_objects(api: docker.APIClient, run: str = RUN_ID) -> None:
+    """Remove every container, volume, network and image of one run."""
+    for container in run_containers(api, run):
+        with suppress(docker.errors.NotFound):
             api.remove_container(container["Id"], force=True, v=True)
-    for volume in (api.volumes() or {}).get("Volumes") or []:
-        labels = volume.get("Labels") or {}
-        if TEST_LABEL in labels or volume["Name"].startswith(NAME_PREFIX):
+    for volume in run_volumes(api, run):
+        with suppress(docker.errors.NotFound):
             api.remove_volume(volume["Name"], force=True)
-    for network in api.networks(filters={"label": TEST_LABEL}):
-        api.remove_network(network["Id"])
+    for network in api.networks(filters={"label": f"{TEST_LABEL}={run}"}):
+        with suppress(docker.errors.NotFound):
+            api.remove_network(network["Id"])
+    remove_run_images(api, run)
 
 
-def remove_test_images(api: docker.APIClient) -> None:
-    """Remove the images the suite built, committed, tagged or imported (never the base).
-
-    Children go before their parents: a pass removes what it can, the next the rest.
-    """
+def remove_run_images(api: docker.APIClient, run: str) -> None:
+    """The run's images, every tag of them; children go before their parents."""
     for _ in range(10):
         leftovers = False
-        for image in api.images(all=True, filters={"label": IMAGE_LABEL}):
-            tags = image.get("RepoTags") or []
-            names = [tag for tag in tags if tag not in {BASE_IMAGE, "<none>:<none>"}]
-            if BASE_IMAGE in tags and not names:
-                continue
+        for image in api.images(all=True, filters={"label": f"{IMAGE_LABEL}={run}"}):
+            targets = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
             try:
-                if BASE_IMAGE in tags:
-                    for name in names:
-                        api.remove_image(name, force=True)
-                else:
-                    api.remove_image(image["Id"], force=True)
+                for target in targets or [image["Id"]]:
+                    api.remove_image(target, force=True)
             except docker.errors.NotFound:
                 pass
             except docker.errors.APIError:
                 leftovers = True
         if not leftovers:
             return
-    raise RuntimeError("some test images could not be removed")
+    raise RuntimeError(f"some images of run {run} could not be removed")
 
 
-REGISTRY = "127.0.0.1:5000"
+def run_is_over(run: str, created: float) -> bool:
+    """Whether another run's objects are leftovers: it started before this one and is over.
+
+    `created` is when the object was made, for labels of an older suite that named no run.
+    """
+    started, _, rest = run.partition("-")
+    pid, _, host = rest.partition("-")
+    if not (started.isdigit() and pid.isdigit()):
+        return created < RUN_STARTED
+    if int(started) >= int(RUN_STARTED) or run == RUN_ID:
+        return False
+    if int(started) < RUN_STARTED - STALE_AFTER:
+        return True
+    if host != HOST:
+        return False  # a run on another machine: only its age tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_leftovers(api: docker.APIClient) -> None:
+    """Remove what crashed runs left behind, and nothing of a run that may still be going."""
+    runs: dict[str, float] = {}
+    for container in api.containers(all=True, filters={"label": TEST_LABEL}):
+        value = container["Labels"][TEST_LABEL]
+        runs[value] = min(runs.get(value, container["Created"]), container["Created"])
+    for image in api.images(all=True, filters={"label": IMAGE_LABEL}):
+        value = (image.get("Labels") or {})[IMAGE_LABEL]
+        runs[value] = min(runs.get(value, image["Created"]), image["Created"])
+    for network in api.networks(filters={"label": TEST_LABEL}):
+        runs.setdefault(network["Labels"][TEST_LABEL], 0)
+    for volume in (api.volumes(filters={"label": TEST_LABEL}) or {}).get("Volumes") or []:
+        runs.setdefault(volume["Labels"][TEST_LABEL], 0)
+    for run, created in runs.items():
+        if run_is_over(run, created):
+            remove_run_objects(api, run)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# This run's own registry (the engine trusts plain HTTP on 127.0.0.0/8).
+REGISTRY = f"127.0.0.1:{free_port()}"
 REGISTRY_CONFIG = """\
 version: 0.1
 storage:
@@ -168,7 +257,7 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:5000
+  addr: {address}
 """
 
 
@@ -181,18 +270,12 @@ def registry_answers() -> bool:
 
 @contextmanager
 def local_registry(data_dir: Path) -> Iterator[str]:
-    """Debian's docker-registry on 127.0.0.1:5000, without auth, storing under data_dir.
-
-    An already running registry there is used as it is (and left running).
-    """
-    if registry_answers():
-        yield REGISTRY
-        return
+    """Debian's docker-registry on REGISTRY, without auth, storing under data_dir."""
     binary = shutil.which("docker-registry")
     if binary is None:
         raise RuntimeError("docker-registry is missing: apt-get install -y docker-registry")
     config = data_dir / "registry.yml"
-    config.write_text(REGISTRY_CONFIG.format(root=data_dir / "storage"))
+    config.write_text(REGISTRY_CONFIG.format(root=data_dir / "storage", address=REGISTRY))
     log = open(data_dir / "registry.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -226,12 +309,6 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

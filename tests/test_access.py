@@ -16,7 +16,6 @@ from audit.models import AuditEntry
 from tests import support
 from tests.pages import text
 from tests.posting import run_data
-from tests.test_run_form import engine_state
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,9 @@ def test_post_without_csrf_token_is_forbidden(django_user_model):
 
 
 def tags(docker_api) -> set[str]:
-    return {tag for image in docker_api.images() for tag in image.get("RepoTags") or []}
+    """The tags of this run's images."""
+    ours = docker_api.images(filters={"label": f"{support.IMAGE_LABEL}={support.RUN_ID}"})
+    return {tag for image in ours for tag in image.get("RepoTags") or []}
 
 
 ACTION_POSTS = {
@@ -135,12 +136,12 @@ def test_action_post_without_csrf_token_is_forbidden_and_changes_nothing(
     }
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(admin_user)
-    before, tags_before = engine_state(docker_api), tags(docker_api)
+    before, tags_before = support.engine_state(docker_api), tags(docker_api)
 
     response = strict.post(url.format(**targets), data(targets))
 
     assert response.status_code == 403
-    assert engine_state(docker_api) == before
+    assert support.engine_state(docker_api) == before
     assert tags(docker_api) == tags_before
     assert not AuditEntry.objects.exclude(action="login").exists()
 

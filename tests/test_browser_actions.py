@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import uuid
 
 import pytest
@@ -24,11 +25,11 @@ def test_run_form_preview_follows_typing_and_the_container_appears(page, daphne_
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Command", exact=True).fill("sleep 600")
     page.get_by_label("Network").fill("none")
-    page.get_by_label("Labels (-l)").fill(f"{support.TEST_LABEL}=1")
+    page.get_by_label("Labels (-l)").fill(support.RUN_LABEL)
     page.get_by_label("Pull the image").select_option("never")
     expected = (
         f"docker run -d --name {name} --pull never --network none"
-        f" -l {support.TEST_LABEL}=1 {support.BASE_IMAGE} sleep 600"
+        f" -l {support.RUN_LABEL} {support.BASE_IMAGE} sleep 600"
     )
     expect(preview).to_have_text(expected)
     page.get_by_label("Published ports (-p)").fill("99999:80")
@@ -140,3 +141,28 @@ def test_bulk_stop_of_selected_rows_disables_its_buttons_while_in_flight(
     expect(page.locator("[data-selected-count]")).to_have_text("None selected")
     assert not any(docker_api.inspect_container(c["Id"])["State"]["Running"] for c in chosen)
     assert docker_api.inspect_container(other["Id"])["State"]["Running"]
+
+
+def test_a_live_update_during_an_action_keeps_the_actions_message(
+    page, daphne_server, make_container, docker_api
+):
+    container = make_container(hint="ui-race")
+    held = []
+    page.route(re.compile(r"/containers/\w+/stop/$"), lambda route: held.append(route))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/")
+    expect(page.locator("#live-state")).to_have_text("Live")
+    page.evaluate(
+        """() => { window.liveFragments = 0;
+        document.addEventListener("htmx:oobBeforeSwap", (event) => {
+            if (event.detail.target.id === "container-main") window.liveFragments += 1; }); }"""
+    )
+
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_role("button", name="Stop", exact=True)).to_be_disabled()
+    subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
+    page.wait_for_function("() => window.liveFragments > 0")  # the engine's news came first
+    held[0].continue_()
+
+    expect(page.locator("#messages")).to_contain_text(f"Stopped {container['Name'][1:]}")
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()

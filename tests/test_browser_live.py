@@ -41,7 +41,7 @@ def running_row_then_cli_stop(page, url: str, container: dict):
     row = page.locator(f"#c-{container['Id'][:12]}")
     expect(row).to_contain_text("Up ")
     marker = page.evaluate("() => (window.dockside_marker = Math.random())")
-    page.wait_for_timeout(500)  # the live socket is open
+    expect(page.locator("#live-state")).to_have_text("Live")  # no change goes unseen from now
     subprocess.run(["docker", "stop", "-t", "1", container["Id"]], check=True, capture_output=True)
     return row, lambda: page.evaluate("() => window.dockside_marker") == marker
 
@@ -91,7 +91,7 @@ def test_the_image_page_follows_a_cli_tag_and_removal(page, daphne_server, docke
     page.goto(f"{daphne_server.url}/images/{image_id}/?tag={first}")
     expect(page.locator("#image-main .chip").first).to_have_text(first)
     loaded = page.evaluate("() => (window.dockside_marker = Math.random())")
-    page.wait_for_timeout(500)  # the live socket is open
+    expect(page.locator("#live-state")).to_have_text("Live")
 
     subprocess.run(["docker", "tag", image_id, second], check=True, capture_output=True)
 

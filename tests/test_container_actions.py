@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 
 import docker
 import pytest
+from django.db import connections
 
 from audit.models import AuditEntry
 from containers_app import actions
@@ -17,6 +19,7 @@ from tests import support
 from tests.pages import text
 from tests.posting import assert_audited, field_errors, last_entry, preview, run_data
 from tests.test_image_pages import build_image
+from tests.waiting import logs_contain, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +65,7 @@ def test_lifecycle_action_changes_state_and_is_audited(
     assert entry.finished_at >= entry.started_at and entry.duration is not None
 
 
+@pytest.mark.timing
 def test_restart_without_timeout_waits_the_containers_own_stop_timeout(
     admin_client, make_container, docker_api
 ):
@@ -92,6 +96,7 @@ def test_start_and_unpause(admin_client, make_container, docker_api):
         assert_audited(verb, f"docker {verb} {name}", name)
 
 
+@pytest.mark.timing
 def test_stop_waits_only_the_given_timeout(admin_client, make_container, docker_api):
     # sleep as PID 1 ignores SIGTERM: stopping takes the whole timeout, then SIGKILL
     container = make_container(["sleep", "600"], hint="stop-t")
@@ -222,8 +227,10 @@ def test_exec_of_a_missing_program_at_the_length_limit_leaves_the_container_usab
 def test_commit_makes_an_image_with_message_author_and_changes(
     admin_client, make_container, docker_api
 ):
-    container = make_container(["sh", "-c", "echo snapshot > /saved; sleep 600"], hint="commit")
-    time.sleep(0.3)
+    container = make_container(
+        ["sh", "-c", "echo snapshot > /saved; echo saved; sleep 600"], hint="commit"
+    )
+    wait_for(logs_contain(docker_api, container["Id"], "saved"), what="the file is written")
     repository = f"dockside-test/committed-{container['Id'][:8]}"
 
     response = act(
@@ -233,7 +240,7 @@ def test_commit_makes_an_image_with_message_author_and_changes(
         repository=f"{repository}:v2",
         message="first snapshot",
         author="Learner <learner@example.com>",
-        changes=f'CMD ["cat", "/saved"]\nLABEL {support.IMAGE_LABEL}=1',
+        changes=f'CMD ["cat", "/saved"]\nLABEL {support.IMAGE_LABEL}={support.RUN_ID}',
         pause="on",
     )
 
@@ -245,7 +252,7 @@ def test_commit_makes_an_image_with_message_author_and_changes(
     assert image["Author"] == "Learner <learner@example.com>"
     run = docker_api.create_container(
         f"{repository}:v2",
-        labels={support.TEST_LABEL: "1"},
+        labels=support.run_labels(),
         host_config=docker_api.create_host_config(network_mode="none"),
     )
     docker_api.start(run["Id"])
@@ -256,7 +263,7 @@ def test_commit_makes_an_image_with_message_author_and_changes(
     name = container["Name"][1:]
     command = (
         f"docker commit -a 'Learner <learner@example.com>' -m 'first snapshot'"
-        f" -c 'CMD [\"cat\", \"/saved\"]' -c 'LABEL {support.IMAGE_LABEL}=1'"
+        f" -c 'CMD [\"cat\", \"/saved\"]' -c 'LABEL {support.IMAGE_LABEL}={support.RUN_ID}'"
         f" {name} {repository}:v2"
     )
     entry = assert_audited("commit", command, name)
@@ -264,7 +271,8 @@ def test_commit_makes_an_image_with_message_author_and_changes(
 
 
 def images(docker_api) -> set[str]:
-    return {image["Id"] for image in docker_api.images(all=True)}
+    ours = {"label": f"{support.IMAGE_LABEL}={support.RUN_ID}"}
+    return {image["Id"] for image in docker_api.images(all=True, filters=ours)}
 
 
 @pytest.mark.parametrize(
@@ -416,18 +424,32 @@ def test_bulk_without_selection_is_refused(admin_client):
     assert last_entry().outcome == "failed"
 
 
-def test_audit_entry_is_pending_until_the_action_finishes(make_container, admin_user):
-    container = make_container(hint="pending")
-    actor = actions.Actor(admin_user, "127.0.0.1")
-    spec = LifecycleSpec("pause", container["Name"][1:])
+@pytest.mark.django_db(transaction=True)
+def test_audit_entry_is_pending_until_the_action_finishes(make_container, admin_user, docker_api):
+    # sleep as PID 1 ignores SIGTERM: the engine's stop waits the whole timeout
+    container = make_container(["sleep", "600"], hint="pending")
+    name = container["Name"][1:]
+    spec = LifecycleSpec("stop", name, timeout=3)
 
-    with actions.audited(actor, "pause", spec, "container", spec.container) as entry:
-        stored = AuditEntry.objects.get(pk=entry.pk)
-        assert stored.outcome == "pending"
-        assert stored.command == f"docker pause {spec.container}"
-        assert stored.finished_at is None
+    def stop() -> None:
+        try:
+            actions.container_lifecycle(actions.Actor(admin_user, "127.0.0.1"), spec)
+        finally:
+            connections.close_all()
 
-    assert AuditEntry.objects.get(pk=entry.pk).outcome == "succeeded"
+    stopping = threading.Thread(target=stop)
+    stopping.start()
+    entry = wait_for(lambda: AuditEntry.objects.filter(action="stop", target_name=name).first())
+    running_meanwhile = docker_api.inspect_container(container["Id"])["State"]["Running"]
+    stopping.join(timeout=30)
+    entry_after = AuditEntry.objects.get(pk=entry.pk)
+
+    assert (entry.outcome, entry.finished_at) == ("pending", None)
+    assert entry.command == f"docker stop -t 3 {name}"
+    assert running_meanwhile, "the entry was pending while the engine was still stopping it"
+    assert entry_after.outcome == "succeeded"
+    assert entry_after.duration.total_seconds() >= 2.5, "it waited for the engine"
+    assert not docker_api.inspect_container(container["Id"])["State"]["Running"]
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])

@@ -243,6 +243,7 @@ def test_engine_refusals_no_view_handled_are_an_error_page_not_a_traceback(
     ("answer", "cause"),
     [(None, "no answer within 1 s"), (b"SSH-2.0-OpenSSH\r\n\r\n", "not HTTP")],
 )
+@pytest.mark.timing
 def test_a_hung_or_garbled_engine_fails_a_log_stream_in_time_with_its_cause(
     settings, tmp_path, answer, cause
 ):

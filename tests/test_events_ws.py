@@ -34,18 +34,34 @@ async def receive_until(page, predicate, timeout=5.0) -> str:
     return seen
 
 
+async def opened(page) -> None:
+    """Connect, and wait for the page's first message: it is live, no change goes unseen."""
+    connected, _ = await page.connect()
+    assert connected
+    await receive_until(page, lambda seen: 'id="live-state"' in seen)
+
+
+async def live_page(path: str, cookie: str):
+    page = viewer(path, cookie)
+    await opened(page)
+    return page
+
+
 def cli(*args: str) -> float:
     """Run the docker CLI; return when it finished."""
     subprocess.run(["docker", *args], check=True, capture_output=True)
     return time.monotonic()
 
 
+# Measured on this 2-core machine: 0.11 s quiet, 0.13-0.15 s with both cores busy elsewhere.
+EVENT_LIMIT = 1.0
+
+
+@pytest.mark.timing
 async def test_a_cli_stop_reaches_the_container_list_within_a_second(cookie, make_container):
     container = make_container(hint="clistop")
     short = container["Id"][:12]
-    page = viewer("/ws/events/?page=containers&all=1", cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page("/ws/events/?page=containers&all=1", cookie)
 
     done = await asyncio.to_thread(cli, "stop", "-t", "1", container["Id"])
     html = await receive_until(
@@ -54,19 +70,17 @@ async def test_a_cli_stop_reaches_the_container_list_within_a_second(cookie, mak
     elapsed = time.monotonic() - done
     await page.disconnect()
 
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    assert elapsed < EVENT_LIMIT, f"{elapsed:.2f} s"
     assert 'hx-swap-oob="outerHTML"' in html
     assert 'id="engine-counts"' in html
 
 
 async def test_rows_appear_and_disappear_on_the_running_list(cookie, docker_api):
-    page = viewer("/ws/events/?page=containers", cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page("/ws/events/?page=containers", cookie)
     name = f"{support.NAME_PREFIX}live-{uuid.uuid4().hex[:6]}"
 
     await asyncio.to_thread(
-        cli, "run", "-d", "--network", "none", "--name", name, "-l", f"{support.TEST_LABEL}=1",
+        cli, "run", "-d", "--network", "none", "--name", name, "-l", support.RUN_LABEL,
         support.BASE_IMAGE, *support.IDLE_COMMAND,
     )  # fmt: skip
     short = docker_api.inspect_container(name)["Id"][:12]
@@ -83,16 +97,14 @@ async def test_the_detail_page_follows_a_rename(cookie, make_container):
     container = make_container(hint="rename-live")
     secret = get_random_string(32)
     cookies = f"{cookie}; csrftoken={secret}"
-    page = viewer(f"/ws/events/?page=container&ref={container['Id']}", cookies)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page(f"/ws/events/?page=container&ref={container['Id']}", cookies)
     new_name = f"{support.NAME_PREFIX}renamed-live-{uuid.uuid4().hex[:6]}"
 
     await asyncio.to_thread(cli, "rename", container["Id"], new_name)
     html = await receive_until(page, lambda s: new_name in s)
     await page.disconnect()
 
-    assert '<div id="container-main" hx-swap-oob="true">' in html
+    assert '<div id="container-main" data-live-main hx-swap-oob="true">' in html
     assert f"docker container inspect {new_name}" in html
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
     assert tokens, "the detail page's forms carry a CSRF token"
@@ -101,9 +113,7 @@ async def test_the_detail_page_follows_a_rename(cookie, make_container):
 
 
 async def test_the_image_list_follows_a_tag(cookie, docker_api):
-    page = viewer("/ws/events/?page=images", cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page("/ws/events/?page=images", cookie)
     tag = f"dockside-test/live-tag:{uuid.uuid4().hex[:6]}"
 
     await asyncio.to_thread(cli, "tag", support.BASE_IMAGE, tag)
@@ -116,9 +126,7 @@ async def test_the_image_list_follows_a_tag(cookie, docker_api):
 async def test_events_are_recorded_and_shown_on_the_events_page(
     cookie, make_container, admin_client
 ):
-    page = viewer("/ws/events/?page=events&type=container&action=kill", cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page("/ws/events/?page=events&type=container&action=kill", cookie)
     container = make_container(hint="recorded")
 
     await asyncio.to_thread(cli, "kill", container["Id"])
@@ -148,8 +156,7 @@ async def test_all_events_viewers_share_one_engine_stream_which_stops_when_they_
     assert events_hub.feeds() == 0 and not event_readers(), "nobody watches yet"
 
     for page in pages:
-        await page.connect()
-    await asyncio.sleep(0.3)
+        await opened(page)
     readers_while_open = len(event_readers())
     feeds_while_open = events_hub.feeds()
     await asyncio.to_thread(cli, "kill", container["Id"])
@@ -176,9 +183,7 @@ async def test_the_image_page_follows_cli_tags_and_removal(cookie, docker_api, a
         lambda: admin_client.get(f"/images/{image_id}/", {"tag": first}).content.decode()
     )
     connect = re.search(r'ws-connect="([^"]+)"', shown).group(1).replace("&amp;", "&")
-    page = viewer(connect, cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page(connect, cookie)
 
     await asyncio.to_thread(cli, "tag", image_id, second)
     tagged = await receive_until(page, lambda s: second in s)
@@ -187,18 +192,16 @@ async def test_the_image_page_follows_cli_tags_and_removal(cookie, docker_api, a
     await page.disconnect()
 
     assert connect.startswith("/ws/events/?page=image&")
-    assert '<div id="image-main" hx-swap-oob="true">' in tagged
+    assert '<div id="image-main" data-live-main hx-swap-oob="true">' in tagged
     assert f'<span class="chip mono">{second}</span>' in tagged
     assert f'<span class="chip mono">{first}</span>' in tagged
     assert f"docker image inspect {first}" in tagged, "the page keeps the tag it was opened by"
-    assert '<div id="image-main" hx-swap-oob="true">' in removed
+    assert '<div id="image-main" data-live-main hx-swap-oob="true">' in removed
 
 
 async def test_the_detail_page_follows_a_cli_stop_then_removal(cookie, make_container):
     container = make_container(hint="stop-rm-live")
-    page = viewer(f"/ws/events/?page=container&ref={container['Id']}", cookie)
-    await page.connect()
-    await asyncio.sleep(0.3)
+    page = await live_page(f"/ws/events/?page=container&ref={container['Id']}", cookie)
 
     await asyncio.to_thread(cli, "stop", "-t", "1", container["Id"])
     stopped = await receive_until(page, lambda s: "state-exited" in s)
@@ -206,10 +209,10 @@ async def test_the_detail_page_follows_a_cli_stop_then_removal(cookie, make_cont
     removed = await receive_until(page, lambda s: "This container was removed" in s)
     await page.disconnect()
 
-    assert '<div id="container-main" hx-swap-oob="true">' in stopped
+    assert '<div id="container-main" data-live-main hx-swap-oob="true">' in stopped
     assert '<span class="state state-exited">exited (0)</span>' in stopped
     assert "This container was removed" not in stopped, "removed only once it is"
-    assert '<div id="container-main" hx-swap-oob="true">' in removed
+    assert '<div id="container-main" data-live-main hx-swap-oob="true">' in removed
 
 
 def engine_event(kind: str, action: str, actor_id: str, name: str, moment: int) -> dict:

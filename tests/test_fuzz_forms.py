@@ -16,7 +16,6 @@ from containers_app.forms.fields import MAX_FIELD
 from tests import support
 from tests.posting import field_errors, last_entry, run_data
 from tests.test_image_pages import build_image
-from tests.test_run_form import engine_state
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,7 @@ class EngineGuard:
 
     def __init__(self, docker_api):
         self.api = docker_api
-        self.baseline = engine_state(docker_api)
+        self.baseline = support.engine_state(docker_api)
         self.last_id = self.newest_id()
 
     @staticmethod
@@ -91,7 +90,7 @@ class EngineGuard:
         assert response.status_code < 500, response.status_code
         entries = AuditEntry.objects.filter(id__gt=self.last_id)
         self.last_id = self.newest_id()
-        now = engine_state(self.api)
+        now = support.engine_state(self.api)
         refused = 400 <= response.status_code < 500
         if refused:
             outcomes = [(entry.action, entry.outcome, entry.error) for entry in entries]
@@ -135,7 +134,7 @@ def test_arbitrary_text_never_breaks_a_form(admin_client, docker_api, targets, f
     @given(form_data(fields))
     def submit(data):
         if targets.ensure():
-            guard.baseline = engine_state(docker_api)
+            guard.baseline = support.engine_state(docker_api)
         refused = guard.check(admin_client.post(targets.url(url), data))
         if not refused and "{container}" in url:
             targets.retire()
@@ -163,7 +162,7 @@ ONE_FIELD_TOO_LONG = {
 def test_a_field_over_64_kb_is_refused_at_the_field(admin_client, docker_api, targets, case):
     url, action, field, data = ONE_FIELD_TOO_LONG[case]
     targets.ensure()
-    before = engine_state(docker_api)
+    before = support.engine_state(docker_api)
 
     response = admin_client.post(targets.url(url), {**data, field: OVERSIZED})
 
@@ -172,7 +171,7 @@ def test_a_field_over_64_kb_is_refused_at_the_field(admin_client, docker_api, ta
     assert f'id="id_{field}"' in html and 'aria-invalid="true"' in html
     expected = f"at most {MAX_FIELD} characters (it has {MAX_FIELD + 1})"
     assert any(expected in error for error in field_errors(html)), field_errors(html)
-    assert engine_state(docker_api) == before
+    assert support.engine_state(docker_api) == before
     entry = last_entry(action)
     assert entry.outcome == "failed" and entry.error.startswith(f"rejected: {field}:")
     assert len(str(entry.parameters)) < 10_000, "the audit log keeps a cut copy"
@@ -220,7 +219,7 @@ PASTED = st.one_of(
 
 
 def test_arbitrary_pasted_commands_never_break_the_run_form(admin_client, docker_api):
-    before = engine_state(docker_api)
+    before = support.engine_state(docker_api)
 
     @FUZZ
     @given(PASTED)
@@ -230,5 +229,5 @@ def test_arbitrary_pasted_commands_never_break_the_run_form(admin_client, docker
         assert 'id="docker-command"' in response.content.decode()
 
     paste()
-    assert engine_state(docker_api) == before, "filling the form does nothing on the engine"
+    assert support.engine_state(docker_api) == before, "filling the form does nothing on the engine"
     assert not AuditEntry.objects.exclude(action="login").exists(), "and is no action"

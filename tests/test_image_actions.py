@@ -19,8 +19,15 @@ from tests.test_image_pages import build_image
 pytestmark = pytest.mark.django_db
 
 
+PULL_DONE = '<span class="state state-running">done</span>'
+PULL_FAILED = '<span class="state state-dead">failed</span>'
+
+
 def wait_for_pull(session, progress_url: str) -> str:
-    """Poll the progress fragment the way the page does, until the pull has ended."""
+    """Poll the progress fragment the way the page does, until the pull has ended.
+
+    Returns every fragment seen; the last one (the pull's end) comes last.
+    """
     deadline = time.monotonic() + 60
     seen = []
     while time.monotonic() < deadline:
@@ -28,8 +35,14 @@ def wait_for_pull(session, progress_url: str) -> str:
         seen.append(fragment)
         if "hx-trigger" not in fragment:
             return "\n".join(seen)
-        time.sleep(0.2)
+        time.sleep(0.2)  # the page's own pace
     raise AssertionError("the pull did not end within 60 s")
+
+
+def ended(log: str) -> str:
+    """How the pull ended, as its last fragment says: done or failed."""
+    last = log.rsplit('<section id="progress"', 1)[-1]
+    return "done" if PULL_DONE in last else "failed" if PULL_FAILED in last else "unknown"
 
 
 @pytest.fixture
@@ -59,6 +72,7 @@ def test_pull_shows_per_layer_progress_and_fetches_the_image(
 
     assert response.status_code == 200 and "/images/pull/" in response.url
     log = wait_for_pull(session, response.url)
+    assert ended(log) == "done"
     assert "Already exists" in log, "the base layer is on the engine already"
     assert "Pull complete" in log or "Download complete" in log
     assert "<progress" in log
@@ -77,10 +91,12 @@ def test_pull_by_digest(daphne_server, registry, docker_api):
     )
     session = daphne_server.login()
 
+    docker_api.remove_image(f"{registry}/dockside-test/busybox:latest")
     response = support.post(session, f"{daphne_server.url}/images/pull/", {"image": digest})
     log = wait_for_pull(session, response.url)
 
-    assert "done" in log and "failed" not in log
+    assert ended(log) == "done"
+    assert digest in docker_api.inspect_image(digest)["RepoDigests"], "the engine has it now"
     assert f"docker pull {digest}" in response.text
     assert "Digest: sha256:" in log
 
@@ -92,7 +108,7 @@ def test_pull_of_a_missing_tag_ends_with_a_clear_error(daphne_server, registry):
     response = support.post(session, f"{daphne_server.url}/images/pull/", {"image": missing})
     log = wait_for_pull(session, response.url)
 
-    assert "failed" in log
+    assert ended(log) == "failed"
     assert "not found" in log or "manifest unknown" in log
     entries = session.get(
         f"{daphne_server.url}/audit/export.json?outcome=failed", timeout=10
@@ -266,7 +282,7 @@ def test_image_prune_removes_labelled_dangling_images(admin_client, docker_api):
     result = docker_api.import_image_from_data(
         support.busybox_rootfs_tar(),
         changes=[
-            f"LABEL {support.IMAGE_LABEL}=dangling",
+            f"LABEL {support.IMAGE_LABEL}={support.RUN_ID}",
             f"LABEL {support.IMAGE_LABEL}.prune={label_value}",
         ],
     )
@@ -314,15 +330,18 @@ def test_pull_progress_shows_each_layers_bytes_while_it_downloads(rf):
     assert "pulling" in rows and 'hx-trigger="every 400ms"' in html
 
 
-def test_pull_from_the_registry_field_without_a_tag_fetches_latest(daphne_server, registry):
+def test_pull_from_the_registry_field_without_a_tag_fetches_latest(
+    daphne_server, registry, docker_api
+):
     session = daphne_server.login()
     data = {"registry": registry, "image": "dockside-test/busybox"}
 
     response = support.post(session, f"{daphne_server.url}/images/pull/", data)
     log = wait_for_pull(session, response.url)
 
-    assert "done" in log and "failed" not in log
+    assert ended(log) == "done"
     assert f"{registry}/dockside-test/busybox:latest" in log, "no tag means latest"
+    assert docker_api.inspect_image(f"{registry}/dockside-test/busybox:latest")
     entries = session.get(f"{daphne_server.url}/audit/export.json?action=pull", timeout=10).json()
     assert (entries[0]["command"], entries[0]["outcome"]) == (
         f"docker pull {registry}/dockside-test/busybox",

@@ -18,7 +18,7 @@ def build_image(docker_api, dockerfile: str, tag: str) -> str:
     stream = docker_api.build(
         fileobj=io.BytesIO(dockerfile.encode()),
         tag=tag,
-        labels={support.IMAGE_LABEL: "1"},
+        labels={support.IMAGE_LABEL: support.RUN_ID},
         network_mode="none",
         rm=True,
         decode=True,
@@ -69,7 +69,7 @@ def test_image_list_shows_fixture_image_with_docker_images_columns(
 
 def test_image_list_marks_dangling_images(admin_client, docker_api):
     result = docker_api.import_image_from_data(
-        support.busybox_rootfs_tar(), changes=[f"LABEL {support.IMAGE_LABEL}=dangling"]
+        support.busybox_rootfs_tar(), changes=[f"LABEL {support.IMAGE_LABEL}={support.RUN_ID}"]
     )
     image_id = next(line for line in result.splitlines() if "sha256:" in line)
     image_id = image_id[image_id.index("sha256:") :].strip().strip('"}')

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.pages import text
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +41,10 @@ def test_download_streams_the_whole_log_from_the_engine(admin_client, make_conta
 
 def test_download_until_leaves_out_what_came_later(admin_client, make_container):
     container = make_container(["sh", "-c", "echo early; sleep 2.5; echo late"], hint="until")
-    time.sleep(1.2)
+    wait_for(lambda: "early" in download(admin_client, container), what="the first line")
     between = f"{time.time():.3f}"
 
-    while "late" not in download(admin_client, container):
-        time.sleep(0.3)
+    wait_for(lambda: "late" in download(admin_client, container), what="the second line")
 
     assert download(admin_client, container, until=between) == "early\n"
     assert download(admin_client, container, until="99999999999w") == ""

@@ -87,7 +87,7 @@ CASES = {
     "environment and labels": {
         "env": 'GREETING=hello world\nQUOTES=it\'s "quoted"\nEMPTY=\nUNICODE=été ☀\n'
         "DB_PASSWORD=s3cret\nGREETING=twice, the last one counts",
-        "labels": f"{support.TEST_LABEL}=1\ncom.example.team=web\nflag",
+        "labels": f"{support.RUN_LABEL}\ncom.example.team=web\nflag",
     },
     "ports on loopback": {
         "network": "",
@@ -141,7 +141,7 @@ def test_run_form_and_shown_command_make_the_same_container(
         for key, value in CASES[case].items()
     }
     if fields.get("network") == f"{name}-net":
-        docker_api.create_network(f"{name}-net", labels={support.TEST_LABEL: "1"})
+        docker_api.create_network(f"{name}-net", labels=support.run_labels())
     data = run_data(name=name, **fields)
 
     command = preview(admin_client, "/containers/run/", data)

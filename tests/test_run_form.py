@@ -26,14 +26,6 @@ def unique(hint: str) -> str:
     return f"{support.NAME_PREFIX}{hint}-{uuid.uuid4().hex[:8]}"
 
 
-def engine_state(docker_api) -> tuple:
-    """Everything a failed form must leave as it was."""
-    containers = {(c["Id"], c["State"]) for c in docker_api.containers(all=True)}
-    images = {i["Id"] for i in docker_api.images(all=True)}
-    volumes = {v["Name"] for v in docker_api.volumes()["Volumes"] or []}
-    return containers, images, volumes
-
-
 def test_run_form_publishes_port(admin_client, docker_api):
     port = support.free_port()
     name = unique("web")
@@ -103,7 +95,7 @@ def test_run_pulls_a_missing_image_from_the_registry_first(admin_client, docker_
 
 
 def test_missing_image_with_pull_never_offers_to_pull(admin_client, docker_api):
-    before = engine_state(docker_api)
+    before = support.engine_state(docker_api)
 
     response = admin_client.post(
         "/containers/run/", run_data(image=f"{support.REGISTRY}/dockside-test/absent:v9")
@@ -113,18 +105,18 @@ def test_missing_image_with_pull_never_offers_to_pull(admin_client, docker_api):
     assert response.status_code == 404
     assert any("No such image" in error for error in field_errors(html))
     assert "/images/pull/?image=" in html
-    assert engine_state(docker_api) == before
+    assert support.engine_state(docker_api) == before
 
 
 def test_name_in_use_is_a_conflict_and_creates_nothing(admin_client, docker_api, make_container):
     existing = make_container(hint="taken")
-    before = engine_state(docker_api)
+    before = support.engine_state(docker_api)
 
     response = admin_client.post("/containers/run/", run_data(name=existing["Name"][1:]))
 
     assert response.status_code == 409
     assert any("already in use" in error for error in field_errors(response.content.decode()))
-    assert engine_state(docker_api) == before
+    assert support.engine_state(docker_api) == before
     assert last_entry("create").outcome == "failed"
 
 
@@ -190,7 +182,7 @@ def test_port_already_allocated_removes_the_created_container(admin_client, dock
 def test_bad_input_is_refused_at_the_field_and_changes_nothing(
     admin_client, docker_api, fields, field, message
 ):
-    before = engine_state(docker_api)
+    before = support.engine_state(docker_api)
 
     response = admin_client.post("/containers/run/", run_data(**{"name": unique("bad"), **fields}))
 
@@ -198,7 +190,7 @@ def test_bad_input_is_refused_at_the_field_and_changes_nothing(
     assert response.status_code == 400
     assert message in html
     assert f'id="id_{field}"' in html and 'aria-invalid="true"' in html
-    assert engine_state(docker_api) == before
+    assert support.engine_state(docker_api) == before
     entry = last_entry("run")
     assert entry.outcome == "failed" and entry.error.startswith("rejected:")
     assert len(str(entry.parameters)) < 10_000, "huge inputs are cut in the audit log"
@@ -225,7 +217,7 @@ def test_non_ascii_values_are_fine_where_docker_takes_them(admin_client, docker_
 
     response = admin_client.post(
         "/containers/run/",
-        run_data(name=name, env="GREETING=grüß dich ☀", labels="dockside.test=1\nnote=été"),
+        run_data(name=name, env="GREETING=grüß dich ☀", labels=f"{support.RUN_LABEL}\nnote=été"),
     )
 
     assert response.status_code == 302
@@ -243,12 +235,12 @@ def test_preview_follows_the_fields(admin_client):
     )
 
     assert first == (
-        "docker run -d --name web-1 --pull never --network none -l dockside.test=1"
+        f"docker run -d --name web-1 --pull never --network none -l {support.RUN_LABEL}"
         f" {support.BASE_IMAGE}"
     )
     assert second == (
         "docker run -d --name web-1 --pull never -p 127.0.0.1:8080:80 -e 'A=b c'"
-        f" --network none -l dockside.test=1 {support.BASE_IMAGE}"
+        f" --network none -l {support.RUN_LABEL} {support.BASE_IMAGE}"
     )
 
 

@@ -11,11 +11,11 @@ import threading
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from containers_app.live.hubs import stats_hub
 from containers_app.live.stats_math import sample_from
 from tests import support
 from tests.pages import row_for
 from tests.viewers import ORIGIN, application
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,27 +111,23 @@ async def test_stats_panel_is_close_to_docker_stats(cookie, make_container):
     assert figure(html, "pids") == cli["PIDs"]
 
 
-async def test_viewers_share_one_reader_which_stops_when_they_leave(
-    cookie, make_container, docker_api
-):
+async def test_viewers_share_one_reader_which_stops_when_they_leave(cookie, make_container):
     container = make_container(hint="shared")
     first = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
     second = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
     table = viewer("/ws/stats/?sort=cpu", cookie)
-    before = stats_hub.feeds()
 
     for page in (first, second, table):
         await page.connect()
     await read_panel(first, lambda h: 'data-stat="cpu"' in h)
-    rows = await read_panel(table, lambda h: container["Name"][1:] in h)
-    during = stats_hub.feeds()
-    running = len(await asyncio.to_thread(docker_api.containers))
+    await read_panel(second, lambda h: 'data-stat="cpu"' in h)
+    rows = await read_panel(table, lambda h: reading(h, container["Id"][:12]) is not None)
+    during = len(stats_readers(container["Id"]))
     for page in (first, second, table):
         await page.disconnect()
-    await asyncio.sleep(0.2)
+    await eventually(lambda: not stats_readers(container["Id"]), what="readers gone")
 
-    assert during - before == running, "one reader per running container, however many viewers"
-    assert stats_hub.feeds() == before, "no reader is left when nobody watches"
+    assert during == 1, "one reader for the container, however many viewers"
     assert f'id="stats-{container["Id"][:12]}"' in rows
 
 

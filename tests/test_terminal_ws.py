@@ -13,6 +13,7 @@ from containers_app.forms.fields import PATH_MAX
 from tests import support
 from tests.test_image_pages import build_image
 from tests.viewers import ORIGIN, application
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +41,7 @@ class Terminal:
         await self.socket.send_to(bytes_data=text.encode())
 
     async def until(self, predicate, timeout: float = 10.0) -> None:
+        """Receive until `predicate(self)` holds; a close before it does fails the test."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not predicate(self):
@@ -49,6 +51,10 @@ class Terminal:
             if message["type"] == "websocket.close":
                 self.closed = message.get("code")
                 self.reason = message.get("reason", "")
+                assert predicate(self), (
+                    f"closed ({self.closed} {self.reason!r}) early;"
+                    f" output {self.output[-300:]!r} {self.statuses}"
+                )
                 return
             if message.get("bytes") is not None:
                 self.output += message["bytes"]
@@ -81,7 +87,7 @@ async def test_resize_reaches_the_tty(cookie, make_container):
     await terminal.type("stty size\r")
     await terminal.until(lambda t: b"30 100" in t.output)
     await terminal.socket.send_to(text_data=json.dumps({"resize": [132, 43]}))
-    await asyncio.sleep(0.3)
+    # The consumer takes messages one at a time: the resize is done before these keys arrive.
     await terminal.type("stty size\r")
     await terminal.until(lambda t: b"43 132" in t.output)
     await terminal.socket.disconnect()
@@ -128,21 +134,15 @@ async def test_closing_the_socket_ends_the_session_processes(cookie, make_contai
     container = make_container(hint="orphans")
     terminal = await Terminal(container, cookie).open()
     await terminal.type("sleep 777 & sleep 778\r")
-    await asyncio.sleep(0.8)
-    assert "sleep 777" in processes(docker_api, container)
+    await eventually(lambda: {"sleep 777", "sleep 778"} <= set(processes(docker_api, container)))
 
     await terminal.socket.disconnect()
 
-    for _ in range(30):
-        left = [
-            p
-            for p in processes(docker_api, container)
-            if p in {"sleep 777", "sleep 778", "/bin/sh"}
-        ]
-        if not left:
-            break
-        await asyncio.sleep(0.2)
-    assert not left, f"still running after the session closed: {left}"
+    def session_processes() -> list[str]:
+        session = {"sleep 777", "sleep 778", "/bin/sh"}
+        return [p for p in processes(docker_api, container) if p in session]
+
+    await eventually(lambda: not session_processes(), what="the session's processes end")
     assert any("sh -c trap" in p for p in processes(docker_api, container)), (
         "the main process stays"
     )

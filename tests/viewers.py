@@ -16,17 +16,31 @@ ORIGIN = b"http://127.0.0.1:8000"
 
 @dataclass
 class Seen:
-    lines: list = field(default_factory=list)
+    """What a viewer received. Line batches are kept as they came and decoded when asked for,
+    so that receiving (and acknowledging) costs the test client next to nothing."""
+
     statuses: list = field(default_factory=list)
     hello: dict | None = None
     skipped: int = 0
     closed: int | None = None
+    count: int = 0  # lines received
+    batches: list[bytes] = field(default_factory=list)
+    _lines: list = field(default_factory=list)
+    _decoded: int = 0  # batches decoded into _lines so far
+
+    @property
+    def lines(self) -> list:
+        """Each line as [stream, timestamp, text, source]."""
+        for batch in self.batches[self._decoded :]:
+            self._lines += [
+                [stream, ts, text, source] for stream, source, ts, text in lines_of(batch)
+            ]
+        self._decoded = len(self.batches)
+        return self._lines
 
     @property
     def texts(self) -> list[str]:
         return [line[2] for line in self.lines]
-
-    # Each line is [stream, timestamp, text, source].
 
     def states(self) -> list[str]:
         return [status["state"] for status in self.statuses]
@@ -47,23 +61,35 @@ class Viewer:
         return await self.communicator.connect(timeout=10)
 
     async def read(self, until=None, timeout: float = 20.0, ack: bool = True) -> Seen:
-        """Receive until `until(seen)` holds (or the socket closes); fails after `timeout`."""
+        """Receive until `until(seen)` holds, or with `until=None` until the socket closes.
+
+        A socket that closes before `until` holds fails the test, as does the timeout.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while until is None or not until(self.seen):
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}")
+                raise AssertionError(f"timed out; {self.summary()}")
             try:
                 message = await self.communicator.receive_output(timeout=remaining)
             except TimeoutError:
+                raise AssertionError(f"timed out; {self.summary()}") from None
+            if await self._take(message, ack):
+                continue
+            if until is not None and not until(self.seen):
                 raise AssertionError(
-                    f"timed out; seen {self.seen.states()} {self.seen.texts[-5:]}"
-                    f" ({len(self.seen.lines)} lines, {self.seen.skipped} skipped)"
-                ) from None
-            if not await self._take(message, ack):
-                break
+                    f"the socket closed ({self.seen.closed}) early; {self.summary()}"
+                )
+            break
         return self.seen
+
+    def summary(self) -> str:
+        seen = self.seen
+        return (
+            f"seen {seen.states()} {seen.texts[-5:]} ({seen.count} lines,"
+            f" {seen.skipped} skipped, closed {seen.closed})"
+        )
 
     async def settle(self, quiet: float = 1.0) -> Seen:
         """Receive until nothing has arrived for `quiet` seconds (the socket stays open)."""
@@ -78,10 +104,8 @@ class Viewer:
             self.seen.closed = message.get("code", 1000)
             return False
         if message.get("bytes") is not None:
-            self.seen.lines += [
-                [stream, ts, text, source]
-                for stream, source, ts, text in lines_of(message["bytes"])
-            ]
+            self.seen.batches.append(message["bytes"])
+            self.seen.count += message["bytes"].count(b"\n")
             self.last_seq += 1
             if ack:
                 await self.ack_all()

@@ -178,6 +178,28 @@
     state.textContent = "Reconnecting…";
   });
 
+  // A live page's main part (data-live-main) is replaced when the engine changes. While a
+  // form inside it is waiting for its answer, the news waits instead: replacing the part would
+  // leave that answer nowhere to go (htmx looks for its out-of-band parts, such as #messages,
+  // from the form, which would be gone), and the answer shows the change anyway. Once the
+  // answer is in, the part is fetched again if news came meanwhile.
+  const staleParts = new Set();
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target.hasAttribute("data-live-main") || !target.querySelector(".htmx-request")) return;
+    event.detail.shouldSwap = false;
+    staleParts.add(target.id);
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!staleParts.size || document.querySelector("[data-live-main] .htmx-request")) return;
+    staleParts.forEach((id) => {
+      const selector = `#${CSS.escape(id)}`;
+      if (!document.querySelector(selector)) return;
+      window.htmx.ajax("GET", window.location.href, { target: selector, select: selector, swap: "outerHTML" });
+    });
+    staleParts.clear();
+  });
+
   function init(root) {
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);
     root.querySelectorAll("#bulk-form").forEach(setupBulk);
