@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -45,9 +46,12 @@ def container(api, command: str, hint: str) -> dict:
     return api.inspect_container(start_bench_container(api, ["sh", "-c", command], name))
 
 
+RECORD = re.compile(r"^\d+ (\S+) (.*)$", re.MULTILINE)  # {stream}{source} {timestamp} {text}
+
+
 async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None) -> None:
-    """A browser-like viewer: decodes each batch of records and acknowledges it, until the
-    socket closes or `stop` is set. `on_lines` gets (timestamp, text) pairs."""
+    """A browser-like viewer: decodes each batch of records into (timestamp, text) lines, then
+    acknowledges it, as the log viewer does, until the socket closes or `stop` is set."""
     url = f"ws://127.0.0.1:{server.url.rsplit(':', 1)[1]}/ws/containers/{ref}/logs/?{query}"
     received = 0
     async with websockets.connect(
@@ -56,7 +60,7 @@ async def follow(server, cookie: str, ref: str, query: str, on_lines, stop=None)
         async for message in socket:
             if isinstance(message, bytes):
                 received += 1
-                on_lines([record.split(" ", 2)[1:] for record in message.decode().splitlines()])
+                on_lines(RECORD.findall(message.decode("utf-8", "replace")))
                 with suppress(websockets.ConnectionClosed):
                     await socket.send(json.dumps({"ack": received}))
             if stop is not None and stop.is_set():

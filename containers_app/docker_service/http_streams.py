@@ -71,21 +71,22 @@ class Stream:
             return b""
         try:
             data = self._sock.recv(BLOCK_SIZE)
-            while data and len(data) < BLOCK_SIZE and self._more_waiting():
-                more = self._sock.recv(BLOCK_SIZE - len(data))
-                if not more:
-                    break
+            while data and len(data) < BLOCK_SIZE and (more := self._more(BLOCK_SIZE - len(data))):
                 data += more
         except (OSError, ValueError):
             return b""
         return data
 
-    def _more_waiting(self) -> bool:
-        """Whether more bytes can be read at once: bigger blocks, fewer batches downstream."""
-        if isinstance(self._sock, ssl.SSLSocket) and self._sock.pending():
-            return True
-        ready, _, _ = select.select([self._sock], [], [], 0)
-        return bool(ready)
+    def _more(self, size: int) -> bytes:
+        """What more can be read at once (b"" if nothing): bigger blocks, fewer batches
+        downstream. One non-blocking recv, not a select() and then a recv."""
+        if isinstance(self._sock, ssl.SSLSocket):
+            ready = self._sock.pending() or select.select([self._sock], [], [], 0)[0]
+            return self._sock.recv(size) if ready else b""
+        try:
+            return self._sock.recv(size, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return b""
 
     def close(self) -> None:
         """Ends a read blocked in another thread, and frees the connection."""

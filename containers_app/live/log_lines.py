@@ -73,27 +73,33 @@ class LogParser:
         return Records(bytes(out), count)
 
     def _cut_frames(self, out: bytearray) -> int:
-        """Multiplexed entries: an 8-byte header (stream, size), then `TIMESTAMP SP text`."""
+        """Multiplexed entries: an 8-byte header (stream, size), then `TIMESTAMP SP text`.
+
+        The loop runs once per line of every log: what it looks up is looked up before.
+        """
         buffer = self._buffer
         unpack = HEADER.unpack_from
         prefix = self._prefix
+        other = prefix[STDOUT]  # an unknown stream number is shown as stdout
+        partial = self._partial  # the same dict, filled and emptied by _entry
         position = count = 0
         end = len(buffer)
+        last_header = end - HEADER_SIZE
         with memoryview(buffer) as view:
-            while end - position >= HEADER_SIZE:
+            while position <= last_header:
                 stream, size = unpack(buffer, position)
                 start = position + HEADER_SIZE
                 stop = start + size
                 if stop > end:
                     break
-                if stream not in prefix:
-                    stream = STDOUT
-                if size and buffer[stop - 1] == 10 and not self._partial:
-                    out += prefix[stream]
+                if size and buffer[stop - 1] == 10 and not partial:
+                    out += prefix.get(stream, other)
                     out += view[start:stop]
                     count += 1
                 else:
-                    count += self._entry(stream, bytes(view[start:stop]), out)
+                    count += self._entry(
+                        stream if stream in prefix else STDOUT, bytes(view[start:stop]), out
+                    )
                 position = stop
         del buffer[:position]
         return count

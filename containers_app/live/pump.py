@@ -52,14 +52,17 @@ class LinePump:
         self._closed = False
         self._condition = threading.Condition()
         self._ready = asyncio.Event()
+        self._waking = False  # a wake-up is on its way to the loop: the next puts need none
 
     # --- reader threads --------------------------------------------------
     def put_lines(self, source: int, records: Records) -> None:
         if not records:
             return
         with self._condition:
-            deadline = time.monotonic() + STALL_SECONDS
+            deadline = None
             while not self._closed and self._full(records):
+                if deadline is None:
+                    deadline = time.monotonic() + STALL_SECONDS
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:  # the viewer is stuck: the oldest waiting lines go
                     if self._lines:
@@ -71,14 +74,18 @@ class LinePump:
             self._items.append(("lines", source, records))
             self._lines += records.count
             self._bytes += len(records.data)
-        self._wake()
+            wake = self._needs_wake()
+        if wake:
+            self._wake()
 
     def put_status(self, source: int, status: dict) -> None:
         with self._condition:
             if self._closed:
                 return
             self._items.append(("status", source, status))
-        self._wake()
+            wake = self._needs_wake()
+        if wake:
+            self._wake()
 
     def _excess(self, records: Records) -> int:
         """How many of the oldest waiting lines must go for `records` to fit."""
@@ -122,9 +129,26 @@ class LinePump:
             kept.append((kind, source, payload))
         self._items = kept
 
+    def _needs_wake(self) -> bool:
+        """Called holding the lock: whether the loop must be told (once per batch of puts).
+
+        Each wake-up crosses threads through the loop's self-pipe; a reader putting many
+        small reads while the loop is busy sends it one, not one per read.
+        """
+        if self._waking:
+            return False
+        self._waking = True
+        return True
+
     def _wake(self) -> None:
         with suppress(RuntimeError):  # a closed loop: the viewer has left
-            self._loop.call_soon_threadsafe(self._ready.set)
+            self._loop.call_soon_threadsafe(self._woken)
+
+    def _woken(self) -> None:
+        """On the loop: whatever is put from now on needs a wake-up of its own."""
+        with self._condition:
+            self._waking = False
+        self._ready.set()
 
     # --- the event loop --------------------------------------------------
     async def take(self, wait: bool = True) -> tuple[int, list]:
@@ -165,4 +189,5 @@ class LinePump:
             self._items.clear()
             self._lines = self._bytes = 0
             self._condition.notify_all()
+            self._needs_wake()
         self._wake()
