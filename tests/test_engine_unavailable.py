@@ -157,11 +157,14 @@ def test_closed_tcp_port_says_connection_refused(admin_client, settings):
     assert "connection refused" in text(response.content.decode())
 
 
-def test_pages_recover_when_the_engine_comes_back(admin_client, settings, tmp_path, docker_api):
+def test_pages_recover_when_the_engine_comes_back(
+    admin_client, settings, tmp_path, docker_api, make_container
+):
+    container = make_container(hint="recover")
     proxy = UnixSocketProxy(tmp_path / "engine.sock", real_engine_socket())
     settings.DOCKER_HOST = f"unix://{proxy.path}"
     proxy.start()
-    assert admin_client.get("/containers/").status_code == 200
+    assert container["Name"][1:] in text(admin_client.get("/containers/").content.decode())
 
     proxy.stop()
     down = admin_client.get("/containers/")
@@ -170,10 +173,14 @@ def test_pages_recover_when_the_engine_comes_back(admin_client, settings, tmp_pa
 
     proxy.start()
     try:
-        assert admin_client.get("/containers/").status_code == 200
-        assert admin_client.get("/images/").status_code == 200
+        containers = admin_client.get("/containers/")
+        images = admin_client.get("/images/")
     finally:
         proxy.stop()
+    assert containers.status_code == images.status_code == 200
+    assert container["Name"][1:] in text(containers.content.decode()), "the list is back"
+    assert "The Docker engine is unreachable" not in text(containers.content.decode())
+    assert support.BASE_IMAGE.split(":")[1] in text(images.content.decode())
 
 
 @pytest.mark.parametrize(

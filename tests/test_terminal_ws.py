@@ -9,7 +9,9 @@ import uuid
 import pytest
 
 from audit.models import AuditEntry
+from containers_app import actions, docker_service
 from containers_app.forms.fields import PATH_MAX
+from containers_app.specs import TerminalSpec
 from tests import support
 from tests.test_image_pages import build_image
 from tests.viewers import ORIGIN, application
@@ -213,3 +215,21 @@ async def test_names_longer_than_linux_allows_are_refused_before_any_exec(
     assert "Linux allows at most" in terminal.reason
     assert docker_api.inspect_container(container["Id"])["ExecIDs"] is None
     assert await asyncio.to_thread(AuditEntry.objects.count) == before
+
+
+def test_an_unexpected_failure_while_opening_finishes_the_entry_as_failed(
+    make_container, admin_user, monkeypatch
+):
+    container = make_container(hint="termfail")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug while opening")
+
+    monkeypatch.setattr(docker_service, "open_terminal", broken)
+    spec = TerminalSpec(container["Name"][1:], ("/bin/sh",), "")
+    with pytest.raises(RuntimeError):
+        actions.open_terminal(actions.Actor(admin_user, "127.0.0.1"), spec, "tag", 80, 24)
+
+    entry = AuditEntry.objects.get(action="terminal", target_name=container["Name"][1:])
+    assert (entry.outcome, entry.error) == ("failed", "interrupted: RuntimeError")
+    assert entry.finished_at is not None
