@@ -54,3 +54,22 @@ def test_list_works_on_a_phone_screen(page, daphne_server, make_container):
     box = link.bounding_box()
     assert box["x"] + box["width"] <= 390, "the name is on screen without scrolling sideways"
     support.screenshot(page, "containers-phone")
+
+
+def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
+    page, daphne_server, make_container
+):
+    short = make_container(hint="phone-pages")["Id"][:12]
+    page.set_viewport_size({"width": 360, "height": 740})
+    pages = ["/containers/", "/images/", "/stats/", "/events/", "/audit/", "/containers/run/"]
+    pages += [f"/containers/{short}/{tab}" for tab in ("", "logs/", "terminal/", "stats/", "top/")]
+
+    too_wide = {}
+    for path in pages:
+        page.goto(f"{daphne_server.url}{path}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 360:
+            too_wide[path] = width
+
+    assert not too_wide, f"these pages scroll sideways on a 360 px phone: {too_wide}"
+    support.screenshot(page, "processes-phone")
