@@ -72,6 +72,7 @@ class Throughput:
     lines: int
     cli: list[float]  # seconds per run
     ours: list[float]
+    cli_stamped: list[float]  # docker logs -t: every line with its timestamp, as Dockside sends
 
     @property
     def ratios(self) -> list[float]:
@@ -84,9 +85,9 @@ def throughput(api, server, cookie: str, lines: int, repeat: int) -> Throughput:
     api.wait(box["Id"], timeout=300)
     name = box["Name"][1:]
 
-    def cli() -> float:
+    def cli(*flags: str) -> float:
         start = time.perf_counter()
-        done = subprocess.run(["docker", "logs", name], capture_output=True, check=True)
+        done = subprocess.run(["docker", "logs", *flags, name], capture_output=True, check=True)
         elapsed = time.perf_counter() - start
         assert done.stdout.count(b"\n") == lines
         return elapsed
@@ -100,10 +101,11 @@ def throughput(api, server, cookie: str, lines: int, repeat: int) -> Throughput:
         assert received[-1][1] == str(lines)
         return elapsed
 
-    result = Throughput(lines, [], [])
-    for _ in range(repeat):  # alternate, so both see the same machine
+    result = Throughput(lines, [], [], [])
+    for _ in range(repeat):  # alternate, so all see the same machine
         result.cli.append(cli())
         result.ours.append(dockside())
+        result.cli_stamped.append(cli("-t"))
     api.remove_container(box["Id"], force=True)
     return result
 
@@ -230,13 +232,21 @@ def main() -> None:
         remove_run_objects(api)  # this run's containers and base image, nobody else's
 
     print(f"Throughput, median of {args.repeat} runs (alternating with the CLI)")
-    print(f"{'lines':>8} | {'docker logs':>11} | {'Dockside':>9} | {'ratio':>5} | ratio per run")
-    print(f"{'-' * 8}-|-{'-' * 11}-|-{'-' * 9}-|-{'-' * 5}-|-{'-' * 20}")
+    print(
+        f"{'lines':>8} | {'docker logs':>11} | {'docker logs -t':>14} | {'Dockside':>9} | "
+        f"{'ratio':>5} | {'ratio -t':>8} | ratio per run"
+    )
+    print(f"{'-' * 8}-|-{'-' * 11}-|-{'-' * 14}-|-{'-' * 9}-|-{'-' * 5}-|-{'-' * 8}-|-{'-' * 24}")
     for result in results:
         cli, ours = statistics.median(result.cli), statistics.median(result.ours)
+        stamped = statistics.median(result.cli_stamped)
         runs = " ".join(f"{ratio:.2f}" for ratio in result.ratios)
-        print(f"{result.lines:>8,} | {cli:>9.2f} s | {ours:>7.2f} s | {cli / ours:>5.2f} | {runs}")
-    print("ratio = Dockside lines/s over docker logs lines/s (>= 1.0: Dockside is faster)")
+        print(
+            f"{result.lines:>8,} | {cli:>9.2f} s | {stamped:>12.2f} s | {ours:>7.2f} s | "
+            f"{cli / ours:>5.2f} | {stamped / ours:>8.2f} | {runs}"
+        )
+    print("ratio = Dockside lines/s over docker logs lines/s (>= 1.0: Dockside is faster);")
+    print("ratio -t: over docker logs -t, which prints every line's timestamp as Dockside sends it")
     print()
     print(f"Latency, a line every 10 ms for {args.latency_seconds:.0f} s ({samples} lines):")
     print(f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (daemon timestamp -> websocket receipt)")
