@@ -9,6 +9,7 @@ WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DOCKSIDE_DATA_DIR=/data
 COPY pyproject.toml README.md manage.py ./
 COPY dashboard ./dashboard
+COPY audit ./audit
 COPY containers_app ./containers_app
 COPY templates ./templates
 COPY static ./static

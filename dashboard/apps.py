@@ -8,14 +8,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "Dockside"
 
     def ready(self) -> None:
-        from pathlib import Path
-
         from django.conf import settings
 
-        from .private_files import private_directory, private_file, private_sqlite
+        from .private_files import make_private
 
-        private_directory(settings.DATA_DIR)
-        private_file(settings.DATA_DIR / "secret_key")
-        database = settings.DATABASES["default"]
-        if database["ENGINE"].endswith("sqlite3"):
-            private_sqlite(Path(database["NAME"]))
+        make_private(settings.DATA_DIR, settings.DATABASES["default"])

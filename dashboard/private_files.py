@@ -20,6 +20,19 @@ FILE_MODE = 0o600
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
+def make_private(data_dir: Path, database: dict) -> None:
+    """What Dockside keeps: the data directory, its secret key, a SQLite database anywhere.
+
+    With SECRET_KEY set and PostgreSQL, nothing lives in the data directory: none is made.
+    """
+    sqlite = Path(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else None
+    if data_dir.exists() or (sqlite is not None and sqlite.parent == data_dir):
+        private_directory(data_dir)
+        private_file(data_dir / "secret_key")
+    if sqlite is not None:
+        private_sqlite(sqlite)
+
+
 def private_directory(path: Path) -> None:
     """Create `path` 0700 (its parents as usual), or take group and other access from it."""
     path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
@@ -47,6 +60,15 @@ def private_sqlite(database: Path) -> None:
 
 def _tighten(path: Path, mode: int) -> None:
     current = stat.S_IMODE(path.stat().st_mode)
-    if current & ~mode & 0o077:
+    if not current & ~mode & 0o077:
+        return
+    try:
         path.chmod(current & mode)
-        logger.warning("made %s private: mode %o, was %o", path, current & mode, current)
+    except OSError:  # not ours, or a read-only mount: say so, and go on
+        logger.warning(
+            "%s is readable by others (mode %o) and not Dockside's to change: restrict it",
+            path,
+            current,
+        )
+        return
+    logger.warning("made %s private: mode %o, was %o", path, current & mode, current)

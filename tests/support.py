@@ -35,7 +35,18 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BUSYBOX = Path("/bin/busybox")
-HOST = re.sub(r"[^a-z0-9]", "", socket.gethostname().lower())[:20] or "host"
+
+
+def _host() -> str:
+    """This host and PID namespace: a process id means something only within both."""
+    name = re.sub(r"[^a-z0-9]", "", socket.gethostname().lower())[:20] or "host"
+    try:
+        return f"{name}n{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return name
+
+
+HOST = _host()
 RUN_STARTED = time.time()
 RUN_ID = f"{int(RUN_STARTED)}-{os.getpid()}-{HOST}"
 RUN_KEY = hashlib.sha256(RUN_ID.encode()).hexdigest()[:6]  # short, for names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 
@@ -99,3 +100,30 @@ def test_the_image_page_follows_a_cli_tag_and_removal(page, daphne_server, docke
     subprocess.run(["docker", "rmi", first, second], check=True, capture_output=True)
     expect(page.locator("#image-main")).to_contain_text("This image was removed", timeout=3000)
     assert page.evaluate("() => window.dockside_marker") == loaded, "no reload"
+
+
+# Closing the page's side of the socket is what the browser itself reports as an error.
+@pytest.mark.allow_console("WebSocket connection to")
+def test_after_a_dropped_socket_the_page_catches_up_with_what_changed_meanwhile(
+    page, daphne_server, make_container
+):
+    container = make_container(hint="ui-drop-catchup")
+    sockets = []
+
+    def through(route) -> None:
+        route.connect_to_server()  # passes messages both ways
+        sockets.append(route)
+
+    page.route_web_socket(re.compile(r"/ws/events/"), through)
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/")
+    state = page.locator("#live-state")
+    expect(state).to_have_text("Live")
+
+    sockets[0].close(code=1012)  # "service restart": what a dropped server looks like
+    expect(state).to_have_text("Reconnecting…")
+    renamed = support.run_name("renamed-meanwhile")
+    subprocess.run(["docker", "rename", container["Id"], renamed], check=True, capture_output=True)
+
+    expect(state).to_have_text("Live", timeout=15_000)  # the extension reconnects by itself
+    expect(page.get_by_role("heading", level=1)).to_have_text(renamed)
+    assert len(sockets) == 2

@@ -120,7 +120,7 @@ async def test_the_image_list_follows_a_tag(cookie, docker_api):
     html = await receive_until(page, lambda s: "live-tag" in s)
     await page.disconnect()
 
-    assert '<tbody id="image-rows" hx-swap-oob="true">' in html
+    assert '<tbody id="image-rows" data-live-main hx-swap-oob="true">' in html
 
 
 async def test_events_are_recorded_and_shown_on_the_events_page(

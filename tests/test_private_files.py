@@ -74,3 +74,30 @@ def test_a_database_elsewhere_is_private_too(tmp_path):
     assert mode(database) == 0o600
     assert mode(elsewhere) == 0o700, "a directory Dockside creates for it is private"
     assert not (tmp_path / "data" / "db.sqlite3").exists()
+
+
+def test_a_file_dockside_may_not_change_is_reported_and_start_goes_on(
+    tmp_path, monkeypatch, caplog
+):
+    from dashboard import private_files
+
+    shared = tmp_path / "shared.db"
+    shared.touch()
+    shared.chmod(0o644)
+
+    def refused(self, mode):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(private_files.Path, "chmod", refused)
+    private_files.private_file(shared)
+
+    assert "is readable by others (mode 644) and not Dockside's to change" in caplog.text
+
+
+def test_with_postgresql_and_no_directory_yet_no_data_directory_is_made(tmp_path):
+    from dashboard.private_files import make_private
+
+    unused = tmp_path / "unused"
+    make_private(unused, {"ENGINE": "django.db.backends.postgresql", "NAME": "dockside"})
+
+    assert not unused.exists()

@@ -74,8 +74,8 @@ class TerminalConsumer(ReleasingConsumer):
             await self.bridge.write(bytes_data)
             return
         try:
-            cols, rows = json.loads(text_data or "{}")["resize"]
-        except (ValueError, KeyError, TypeError, RecursionError):
+            cols, rows = (int(n) for n in json.loads(text_data or "{}")["resize"])
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             return
         await self.bridge.resize(cols, rows)
 

@@ -156,7 +156,10 @@ def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
     try:
         yield
     except docker.errors.APIError as exc:
-        raise error_for_status(exc.status_code or 500, exc.explanation or "", kind, ref) from exc
+        status = exc.status_code or 500
+        # No explanation: NotFound says what was not found; anything else, what the SDK says.
+        message = exc.explanation or ("" if status == 404 else str(exc))
+        raise error_for_status(status, message, kind, ref) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         forget_client(url)
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc

@@ -68,8 +68,8 @@ class TerminalBridge:
         with suppress(OSError):  # the process has just ended; the output's end says so
             await asyncio.to_thread(self.session.write, data)
 
-    async def resize(self, cols, rows) -> None:
-        size = terminal_size(cols, 80, MAX_COLUMNS), terminal_size(rows, 24, MAX_ROWS)
+    async def resize(self, cols: int, rows: int) -> None:
+        size = max(1, min(cols, MAX_COLUMNS)), max(1, min(rows, MAX_ROWS))
         with suppress(DockerServiceError):  # the session has just ended
             await asyncio.to_thread(docker_service.resize_terminal, self.session.exec_id, *size)
 

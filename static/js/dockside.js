@@ -173,24 +173,23 @@
   document.addEventListener("htmx:wsClose", () => {
     const state = document.getElementById("live-state");
     if (!state) return;
+    dropped = true;
     state.hidden = false;
     state.classList.remove("on");
     state.textContent = "Reconnecting…";
   });
 
-  // A live page's main part (data-live-main) is replaced when the engine changes. While a
-  // form inside it is waiting for its answer, the news waits instead: replacing the part would
-  // leave that answer nowhere to go (htmx looks for its out-of-band parts, such as #messages,
-  // from the form, which would be gone), and the answer shows the change anyway. Once the
-  // answer is in, the part is fetched again if news came meanwhile.
+  // A live page's main parts (data-live-main) follow the engine. While a form inside one is
+  // waiting for its answer, news for that part waits instead: replacing the part would leave
+  // that answer nowhere to go (htmx looks for its out-of-band parts, such as #messages, from
+  // the form, which would be gone), and the answer shows the change anyway. Once no answer
+  // is pending, the part is fetched again if news came meanwhile. After the socket dropped,
+  // every part is fetched again as soon as the server says the page is live once more: what
+  // changed while it was down came as no news at all.
   const staleParts = new Set();
-  document.addEventListener("htmx:oobBeforeSwap", (event) => {
-    const target = event.detail.target;
-    if (!target.hasAttribute("data-live-main") || !target.querySelector(".htmx-request")) return;
-    event.detail.shouldSwap = false;
-    staleParts.add(target.id);
-  });
-  document.addEventListener("htmx:afterSettle", () => {
+  let dropped = false;
+
+  function refreshStaleParts() {
     if (!staleParts.size || document.querySelector("[data-live-main] .htmx-request")) return;
     staleParts.forEach((id) => {
       const selector = `#${CSS.escape(id)}`;
@@ -198,6 +197,22 @@
       window.htmx.ajax("GET", window.location.href, { target: selector, select: selector, swap: "outerHTML" });
     });
     staleParts.clear();
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target.hasAttribute("data-live-main") || !target.querySelector(".htmx-request")) return;
+    event.detail.shouldSwap = false;
+    staleParts.add(target.id);
+  });
+  document.addEventListener("htmx:afterSettle", refreshStaleParts);
+  // An answer that swaps nothing (an error) settles nothing: look again once it is done.
+  document.addEventListener("htmx:afterRequest", () => setTimeout(refreshStaleParts, 0));
+  document.addEventListener("htmx:oobAfterSwap", (event) => {
+    if (event.detail.target.id !== "live-state" || !dropped) return;
+    dropped = false;
+    document.querySelectorAll("[data-live-main]").forEach((part) => staleParts.add(part.id));
+    refreshStaleParts();
   });
 
   function init(root) {
