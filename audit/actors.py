@@ -16,20 +16,22 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest | None) -> Actor:
-        user = getattr(request, "user", None)
-        signed_in = user if user is not None and user.is_authenticated else None
-        return cls(signed_in, client_ip(request) if request is not None else None)
+        ip = client_ip(request) if request is not None else None
+        return cls(signed_in(getattr(request, "user", None)), ip)
 
     @classmethod
     def from_scope(cls, scope) -> Actor:
         """Who opened a websocket (Channels' scope, after the auth middleware)."""
-        user = scope.get("user")
-        signed_in = user if user is not None and user.is_authenticated else None
-        return cls(signed_in, (scope.get("client") or [None])[0])
+        return cls(signed_in(scope.get("user")), (scope.get("client") or [None])[0])
 
     @property
     def username(self) -> str:
         return self.user.get_username() if self.user else ""
+
+
+def signed_in(user) -> AbstractBaseUser | None:
+    """The user if signed in (not Django's AnonymousUser), else None."""
+    return user if user is not None and user.is_authenticated else None
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -50,6 +50,14 @@ def preview(client, url: str, data: dict) -> str:
     return shown_command(response.content.decode())
 
 
+def get_preview(client, url: str, controls: dict | None = None, **more) -> str:
+    """What the live preview of GET controls (log and terminal tabs) answers, as HTML."""
+    query = {**(controls or {}), **more, "_preview": "1"}
+    response = client.get(url, query, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
 def field_errors(html: str) -> list[str]:
     return [
         unescape(text) for text in re.findall(r'<div class="field-error"[^>]*>(.*?)</div>', html)

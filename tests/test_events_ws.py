@@ -18,7 +18,7 @@ from containers_app.models import EngineEvent
 from tests import support
 from tests.pages import text
 from tests.test_image_pages import build_image
-from tests.test_stats import viewer
+from tests.viewers import connect_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,7 @@ async def opened(page) -> None:
 
 
 async def live_page(path: str, cookie: str):
-    page = viewer(path, cookie)
+    page = connect_to(path, cookie)
     await opened(page)
     return page
 
@@ -152,7 +152,7 @@ async def test_all_events_viewers_share_one_engine_stream_which_stops_when_they_
     cookie, make_container
 ):
     container = make_container(hint="sharedevents")
-    pages = [viewer("/ws/events/?page=events&action=kill", cookie) for _ in range(3)]
+    pages = [connect_to("/ws/events/?page=events&action=kill", cookie) for _ in range(3)]
     assert events_hub.feeds() == 0 and not event_readers(), "nobody watches yet"
 
     for page in pages:

@@ -9,12 +9,11 @@ import subprocess
 import threading
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from containers_app.live.stats_math import sample_from
 from tests import support
 from tests.pages import row_for
-from tests.viewers import ORIGIN, application
+from tests.viewers import connect_to
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,16 +75,11 @@ def figure(html: str, name: str) -> str:
     return re.search(rf'data-stat="{name}">([^<]*)', html).group(1).strip()
 
 
-def viewer(path: str, cookie: str) -> WebsocketCommunicator:
-    headers = [(b"host", b"127.0.0.1:8000"), (b"origin", ORIGIN), (b"cookie", cookie.encode())]
-    return WebsocketCommunicator(application, path, headers=headers)
-
-
 async def test_stats_panel_is_close_to_docker_stats(cookie, make_container):
     container = make_container(
         BUSY, hint="stats", host_config={"mem_limit": "64m", "nano_cpus": 500_000_000}
     )
-    page = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
+    page = connect_to(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
     await page.connect()
 
     html = await read_panel(page, lambda h: 'data-stat="cpu"' in h and "<polyline" in h)
@@ -113,9 +107,9 @@ async def test_stats_panel_is_close_to_docker_stats(cookie, make_container):
 
 async def test_viewers_share_one_reader_which_stops_when_they_leave(cookie, make_container):
     container = make_container(hint="shared")
-    first = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
-    second = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
-    table = viewer("/ws/stats/?sort=cpu", cookie)
+    first = connect_to(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
+    second = connect_to(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
+    table = connect_to("/ws/stats/?sort=cpu", cookie)
 
     for page in (first, second, table):
         await page.connect()
@@ -133,7 +127,7 @@ async def test_viewers_share_one_reader_which_stops_when_they_leave(cookie, make
 
 async def test_stats_of_a_stopped_container_say_so(cookie, make_container):
     container = make_container(["true"], hint="stopstats", wait=True)
-    page = viewer(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
+    page = connect_to(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
     await page.connect()
 
     html = await read_panel(page, lambda h: "not running" in h)
@@ -170,8 +164,8 @@ async def test_the_table_sorts_the_busy_container_first_by_cpu_and_the_large_fir
         hint="large",
         host_config={"tmpfs": {"/big": "size=64m"}},
     )["Id"][:12]
-    by_cpu = viewer("/ws/stats/?sort=cpu", cookie)
-    by_memory = viewer("/ws/stats/?sort=memory", cookie)
+    by_cpu = connect_to("/ws/stats/?sort=cpu", cookie)
+    by_memory = connect_to("/ws/stats/?sort=memory", cookie)
     await by_cpu.connect()
     await by_memory.connect()
 
@@ -205,7 +199,7 @@ def stats_readers(container_id: str) -> list[threading.Thread]:
 
 async def test_two_table_viewers_share_one_reader_per_container(cookie, make_container):
     containers = [make_container(hint=f"tablepair{n}")["Id"] for n in range(2)]
-    tables = [viewer(f"/ws/stats/?sort={sort}", cookie) for sort in ("cpu", "name")]
+    tables = [connect_to(f"/ws/stats/?sort={sort}", cookie) for sort in ("cpu", "name")]
 
     for table in tables:
         await table.connect()

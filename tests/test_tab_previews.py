@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from tests.pages import text
-from tests.posting import shown_command
+from tests.posting import get_preview, shown_command
 from tests.test_terminal_ws import Terminal
 from tests.viewers import Viewer
 
@@ -20,23 +20,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PRINTS = ["sh", "-c", "echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; echo out-3"]
 
 
-def preview(client, url: str, controls: dict | None = None, **more) -> str:
-    query = {**(controls or {}), **more, "_preview": "1"}
-    response = client.get(url, query, headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_the_log_page_shows_the_command_of_its_controls(admin_client, make_container):
     container = make_container(PRINTS, hint="logcmd", wait=True)
     name = container["Name"][1:]
     url = f"/containers/{container['Id'][:12]}/logs/"
 
     page = admin_client.get(url).content.decode()
-    stdout_only = preview(admin_client, url, tail="10", since="2d", stdout="on")
-    stderr_only = preview(admin_client, url, tail="all", stderr="on", timestamps="on")
-    neither = preview(admin_client, url, tail="10")
-    bad_since = preview(admin_client, url, tail="10", since="yesterday", stdout="on")
+    stdout_only = get_preview(admin_client, url, tail="10", since="2d", stdout="on")
+    stderr_only = get_preview(admin_client, url, tail="all", stderr="on", timestamps="on")
+    neither = get_preview(admin_client, url, tail="10")
+    bad_since = get_preview(admin_client, url, tail="10", since="yesterday", stdout="on")
 
     assert shown_command(page) == f"docker logs -f --tail 100 {name}"
     assert shown_command(stdout_only) == f"docker logs -f --tail 10 --since 48h {name} 2>/dev/null"
@@ -84,7 +77,7 @@ async def test_the_shown_log_command_prints_what_the_viewer_shows(
 ):
     container = make_container(PRINTS, hint="logcli", wait=True)
     url = f"/containers/{container['Id'][:12]}/logs/"
-    command = shown_command(await asyncio.to_thread(preview, admin_client, url, **controls))
+    command = shown_command(await asyncio.to_thread(get_preview, admin_client, url, **controls))
 
     printed = await asyncio.to_thread(  # both streams into one pipe, as a terminal shows them
         subprocess.run,
@@ -106,9 +99,9 @@ def test_the_terminal_page_shows_the_command_of_its_controls(admin_client, make_
     url = f"/containers/{container['Id'][:12]}/terminal/"
 
     page = admin_client.get(url).content.decode()
-    as_nobody = preview(admin_client, url, {"shell": "sh", "user": "nobody"})
-    custom = preview(admin_client, url, {"shell": "custom", "command": "top -d 1"})
-    empty = preview(admin_client, url, {"shell": "custom", "command": ""})
+    as_nobody = get_preview(admin_client, url, {"shell": "sh", "user": "nobody"})
+    custom = get_preview(admin_client, url, {"shell": "custom", "command": "top -d 1"})
+    empty = get_preview(admin_client, url, {"shell": "custom", "command": ""})
 
     assert shown_command(page) == f"docker exec -it {name} /bin/sh", "busybox has no bash"
     assert shown_command(as_nobody) == f"docker exec -it -u nobody {name} /bin/sh"
@@ -123,7 +116,10 @@ async def test_the_terminal_opens_the_session_its_preview_showed(
     url = f"/containers/{container['Id'][:12]}/terminal/"
     shown = shown_command(
         await asyncio.to_thread(
-            preview, admin_client, url, {"shell": "custom", "command": "id -u", "user": "nobody"}
+            get_preview,
+            admin_client,
+            url,
+            {"shell": "custom", "command": "id -u", "user": "nobody"},
         )
     )
     terminal = Terminal(container, cookie, "?shell=custom&command=id+-u&user=nobody")

@@ -14,7 +14,7 @@ from containers_app.forms.fields import PATH_MAX
 from containers_app.specs import TerminalSpec
 from tests import support
 from tests.test_image_pages import build_image
-from tests.viewers import ORIGIN, application
+from tests.viewers import connect_to
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,13 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 class Terminal:
     def __init__(self, container, cookie, query: str = ""):
-        from channels.testing import WebsocketCommunicator
-
-        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", ORIGIN)]
-        if cookie:
-            headers.append((b"cookie", cookie.encode()))
-        path = f"/ws/containers/{container['Id'][:12]}/exec/{query}"
-        self.socket = WebsocketCommunicator(application, path, headers=headers)
+        self.socket = connect_to(f"/ws/containers/{container['Id'][:12]}/exec/{query}", cookie)
         self.output = b""
         self.statuses = []
         self.closed = None

@@ -7,15 +7,13 @@ import re
 
 import pytest
 import websockets
-from channels.testing import WebsocketCommunicator
 
 from containers_app.routing import websocket_urlpatterns
 from dashboard.origin import parse_origin
-from tests.viewers import ORIGIN, application
+from tests.viewers import HOST, ORIGIN, connect_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOST = b"127.0.0.1:8000"
 # What a page elsewhere sends: another port (any local process), another scheme, a
 # sandboxed or file: page (`null`), no origin at all, and another site.
 FOREIGN_ORIGINS = {
@@ -38,12 +36,7 @@ def sample_paths(container_id: str) -> list[str]:
 
 
 def socket(path: str, origin: bytes | None, cookie: str | None = None, host: bytes = HOST):
-    headers = [(b"host", host)]
-    if origin is not None:
-        headers.append((b"origin", origin))
-    if cookie:
-        headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, path, headers=headers)
+    return connect_to(path, cookie, origin, host)
 
 
 def test_the_walk_sees_every_websocket_route():
@@ -99,13 +92,12 @@ async def test_a_trusted_origin_behind_a_proxy_is_let_in(cookie, settings):
 
 async def test_https_behind_a_proxy_takes_the_forwarded_scheme(cookie, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    headers = [
-        (b"host", HOST),
-        (b"origin", b"https://127.0.0.1:8000"),
-        (b"x-forwarded-proto", b"https"),
-        (b"cookie", cookie.encode()),
-    ]
-    forwarded = WebsocketCommunicator(application, "/ws/events/?page=events", headers=headers)
+    forwarded = connect_to(
+        "/ws/events/?page=events",
+        cookie,
+        b"https://127.0.0.1:8000",
+        extra=((b"x-forwarded-proto", b"https"),),
+    )
     plain = socket("/ws/events/?page=events", b"https://127.0.0.1:8000", cookie)
 
     connected, _ = await forwarded.connect()

@@ -11,7 +11,24 @@ from channels.testing import WebsocketCommunicator
 from containers_app.live.log_lines import lines_of
 from dashboard.asgi import application
 
+HOST = b"127.0.0.1:8000"
 ORIGIN = b"http://127.0.0.1:8000"
+
+
+def connect_to(
+    path: str,
+    cookie: str | None = None,
+    origin: bytes | None = ORIGIN,
+    host: bytes = HOST,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
+) -> WebsocketCommunicator:
+    """A websocket to Dockside's real ASGI app, as a page on `origin` would open it."""
+    headers = [(b"host", host), *extra]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
 
 
 @dataclass
@@ -50,10 +67,7 @@ class Viewer:
     """Connects as a browser would (session cookie, same origin) and acknowledges every batch."""
 
     def __init__(self, path: str, cookie: str | None, origin: bytes = ORIGIN):
-        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
-        if cookie:
-            headers.append((b"cookie", cookie.encode()))
-        self.communicator = WebsocketCommunicator(application, path, headers=headers)
+        self.communicator = connect_to(path, cookie, origin)
         self.seen = Seen()
         self.last_seq = 0
 

@@ -94,21 +94,17 @@ class TerminalForm(ContainerForm):
         return f"docker exec -it {self.container} COMMAND"
 
     def clean_command(self):
-        return argv_field(self.cleaned_data["command"], "command")
+        argv = argv_field(self.cleaned_data["command"], "command")
+        if argv:
+            within_path_max(argv[0], "program name")
+        return argv
 
     def clean_user(self):
         return within_path_max(self.cleaned_data["user"], "user")
 
     def check(self, data: dict) -> None:
-        if data.get("shell") == "custom":
-            command = data.get("command")
-            if command == ():
-                self.add_error("command", "enter the command to run")
-            elif command:
-                try:
-                    within_path_max(command[0], "program name")
-                except forms.ValidationError as exc:
-                    self.add_error("command", exc)
+        if data.get("shell") == "custom" and data.get("command") == ():
+            self.add_error("command", "enter the command to run")
 
     def build_spec(self, data: dict) -> TerminalSpec:
         shell = data["shell"] or "auto"

@@ -8,7 +8,7 @@ from ..live.log_lines import cli_since, parse_since
 from ..live.log_query import DEFAULT_TAIL, tail_value
 from ..specs import LogsSpec
 from .base import SpecForm
-from .fields import text
+from .fields import text, validated
 
 
 class LogsForm(SpecForm):
@@ -29,17 +29,11 @@ class LogsForm(SpecForm):
         return "docker logs -f --tail 100 CONTAINER"
 
     def clean_tail(self):
-        try:
-            return tail_value(self.cleaned_data["tail"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return validated(tail_value, self.cleaned_data["tail"])
 
     def clean_since(self):
         since = self.cleaned_data["since"]
-        try:
-            parse_since(since)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        validated(parse_since, since)
         return cli_since(since)
 
     def check(self, data: dict) -> None:

@@ -22,12 +22,15 @@ MAX_COLUMNS = 1000
 MAX_ROWS = 500
 
 
-def terminal_size(value, default: int, limit: int) -> int:
-    """A column or row count from the browser, clamped to 1..limit (default when unreadable)."""
-    text = str(value) if value is not None else ""
-    if not text or len(text) > 5 or not text.isascii() or not text.isdigit():
+def clamped(size: int, limit: int) -> int:
+    return max(1, min(limit, size))
+
+
+def terminal_size(value: str | None, default: int, limit: int) -> int:
+    """A column or row count from the socket's query, clamped (default when unreadable)."""
+    if not value or len(value) > 5 or not value.isascii() or not value.isdigit():
         return default
-    return max(1, min(limit, int(text)))
+    return clamped(int(value), limit)
 
 
 class TerminalBridge:
@@ -69,7 +72,7 @@ class TerminalBridge:
             await asyncio.to_thread(self.session.write, data)
 
     async def resize(self, cols: int, rows: int) -> None:
-        size = max(1, min(cols, MAX_COLUMNS)), max(1, min(rows, MAX_ROWS))
+        size = clamped(cols, MAX_COLUMNS), clamped(rows, MAX_ROWS)
         with suppress(DockerServiceError):  # the session has just ended
             await asyncio.to_thread(docker_service.resize_terminal, self.session.exec_id, *size)
 

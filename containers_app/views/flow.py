@@ -64,19 +64,24 @@ def render_page(
     status: int = 200,
     result: dict | None = None,
 ) -> HttpResponse:
-    spec = getattr(form, "spec", None)
     context = {
         **page.context,
         "page": page,
         "form": form,
-        "command": cli.command(spec) if spec is not None else form.placeholder(),
-        "command_ready": spec is not None,
+        "command": shown_command(form),
+        "command_ready": getattr(form, "spec", None) is not None,
         "result": result,
     }
     if request.htmx and request.POST.get(PREVIEW_FIELD):
         context["live_preview"] = True
         return render(request, "_command_preview.html#body", context, status=status)
     return render(request, page.template, context, status=status)
+
+
+def shown_command(form: SpecForm) -> str:
+    """The command of a form that was validated, or its shape while it cannot be built."""
+    spec = getattr(form, "spec", None)
+    return cli.command(spec) if spec is not None else form.placeholder()
 
 
 def handle_action(
@@ -128,15 +133,15 @@ def preview(request: HttpRequest, form: SpecForm) -> HttpResponse | None:
     """The command for the controls as they are now, when that is what was asked."""
     if not (request.htmx and request.GET.get(PREVIEW_FIELD)):
         return None
-    valid = form.is_valid()
     context = {
         "form": form,
-        "command": cli.command(form.spec) if valid else form.placeholder(),
-        "command_ready": valid,
+        "command": controls_command(form),
+        "command_ready": form.is_valid(),
         "live_preview": True,
     }
     return render(request, "_command_preview.html#body", context)
 
 
 def controls_command(form: SpecForm) -> str:
-    return cli.command(form.spec) if form.is_valid() else form.placeholder()
+    form.is_valid()
+    return shown_command(form)
