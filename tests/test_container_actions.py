@@ -171,7 +171,31 @@ def test_exec_sees_user_workdir_env_and_reports_exit_code(admin_client, make_con
 
     page = text(response.content.decode())
     assert "65534 /tmp hello there" in page
-    assert "exit code 4" in page
+    assert "failed: it exited with code 4" in page
+
+
+def test_exec_output_keeps_the_order_written_and_marks_stderr(admin_client, make_container):
+    container = make_container(hint="execorder")
+
+    response = act(
+        admin_client,
+        container,
+        "exec",
+        # The engine reads stdout and stderr from two pipes: writes a moment apart keep their order.
+        command="sh -c 'echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2;"
+        " echo err2 >&2; exit 3'",
+    )
+
+    html = response.content.decode()
+    output = html[html.index('<pre class="output">') : html.index("</pre>")]
+    assert re.sub(r"\s+", " ", output) == (
+        '<pre class="output">out1 <span class="stderr" title="stderr">err1 </span>out2'
+        ' <span class="stderr" title="stderr">err2 </span>'
+    )
+    assert '<p class="message error">The command failed: it exited with code 3.</p>' in html
+    result = html[html.index('<section class="card result failed"') :]
+    assert '<span class="state state-dead">failed</span>' in result
+    assert "state-running" not in result
 
 
 def test_exec_in_a_stopped_container_is_a_conflict_at_the_command(admin_client, make_container):
@@ -218,7 +242,7 @@ def test_exec_of_a_missing_program_at_the_length_limit_leaves_the_container_usab
 
     page = text(response.content.decode())
     assert response.status_code == 200
-    assert "executable file not found" in page and "exit code 126" in page
+    assert "executable file not found" in page and "exited with code 126" in page
     assert last_entry("exec").parameters["exit_code"] == 126
     assert state(docker_api, container)["Running"]
     docker_api.remove_container(container["Id"], force=True)
@@ -327,7 +351,7 @@ def test_exec_refuses_malformed_env_at_the_field_as_the_run_form_does(
     run = admin_client.post("/containers/run/", run_data(env=env))
     assert any(message in error for error in field_errors(run.content.decode())), "same rule"
     check = act(admin_client, container, "exec", command="ls /ran")
-    assert "exit code 1" in text(check.content.decode()), "the refused command never ran"
+    assert "exited with code 1" in text(check.content.decode()), "the refused command never ran"
 
 
 def test_remove_container_with_force_and_volumes(admin_client, make_container, docker_api):
