@@ -186,10 +186,10 @@ class StartFailed(DockerServiceError):
         self.cause = cause
         self.left_behind = left_behind
         if left_behind:
-            tail = f"Docker left the created container {name} behind (docker rm {name})."
+            self.tail = f"Docker left the created container {name} behind (docker rm {name})."
         else:
-            tail = "The container Docker had created was removed again."
-        super().__init__(f"{cause} {tail}")
+            self.tail = "The container Docker had created was removed again."
+        super().__init__(f"{cause} {self.tail}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import connections
 
 from . import actions
 from .docker_service import DockerServiceError
+from .pages.engine_errors import Explained, explain
 from .specs import PullSpec
 
 KEEP_FINISHED_SECONDS = 15 * 60
@@ -47,6 +48,7 @@ class PullJob:
     messages: list[str] = field(default_factory=list)
     done: bool = False
     error: str = ""
+    engine_message: str = ""
     finished: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -67,10 +69,11 @@ class PullJob:
             elif status:
                 self.messages.append(f"{layer}: {status}" if layer else status)
 
-    def finish(self, error: str = "") -> None:
+    def finish(self, error: Explained | str = "") -> None:
         with self.lock:
             self.done = True
-            self.error = error
+            self.error = error.sentence if isinstance(error, Explained) else error
+            self.engine_message = error.engine_message if isinstance(error, Explained) else ""
             self.finished = time.monotonic()
 
     def snapshot(self) -> PullJob:
@@ -107,7 +110,7 @@ def start_pull(actor: actions.Actor, spec: PullSpec) -> PullJob:
         try:
             actions.pull_image(actor, spec, progress=job.apply)
         except DockerServiceError as exc:
-            job.finish(str(exc))
+            job.finish(explain(exc))
         except Exception as exc:
             job.finish(f"the pull stopped: {type(exc).__name__}")
             raise

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .docker_service import DockerServiceError, EngineUnavailable, NotFound, http_status
+from .pages.engine_errors import explain
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +69,13 @@ class EngineUnavailableMiddleware:
                 # A fragment request (a live preview, a poll): the whole page must say it.
                 response.headers["HX-Refresh"] = "true"
             return response
-        if isinstance(exception, NotFound):
-            return render(request, "errors/404.html", {"error": exception}, status=404)
         if isinstance(exception, DockerServiceError):
+            template = "errors/404.html" if isinstance(exception, NotFound) else None
+            context = {"error": exception, "explained": explain(exception)}
             return render(
                 request,
-                "errors/engine_refused.html",
-                {"error": exception},
+                template or "errors/engine_refused.html",
+                context,
                 status=http_status(exception),
             )
         return None

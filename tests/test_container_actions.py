@@ -129,7 +129,10 @@ def test_rename_to_a_name_in_use_is_a_conflict_at_the_field(admin_client, make_c
     response = act(admin_client, second, "rename", new_name=first["Name"][1:])
 
     assert response.status_code == 409
-    assert any("already in use" in error for error in field_errors(response.content.decode()))
+    errors = field_errors(response.content.decode())
+    assert errors[0].startswith(
+        f"The name {first['Name'][1:]} is taken: container {first['Id'][:12]}"
+    )
     assert last_entry("rename").outcome == "failed"
 
 

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 PULL_DONE = '<span class="state state-running">done</span>'
 PULL_FAILED = '<span class="state state-dead">failed</span>'
+POLL_HEADERS = {"HX-Request": "true", "HX-Target": "progress"}  # as the page's box polls itself
 
 
 def wait_for_pull(session, progress_url: str) -> str:
@@ -31,7 +32,7 @@ def wait_for_pull(session, progress_url: str) -> str:
     deadline = time.monotonic() + 60
     seen = []
     while time.monotonic() < deadline:
-        fragment = session.get(progress_url, headers={"HX-Request": "true"}, timeout=10).text
+        fragment = session.get(progress_url, headers=POLL_HEADERS, timeout=10).text
         seen.append(fragment)
         if "hx-trigger" not in fragment:
             return "\n".join(seen)
@@ -110,6 +111,10 @@ def test_pull_of_a_missing_tag_ends_with_a_clear_error(daphne_server, registry):
 
     assert ended(log) == "failed"
     assert "not found" in log or "manifest unknown" in log
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):  # reload; boosted form
+        page = session.get(response.url, headers=headers, timeout=10).text
+        assert 'class="mainnav"' in page and PULL_FAILED in page, "a whole page, in its state"
+        assert "message success" not in page, "no banner says it is still pulling"
     entries = session.get(
         f"{daphne_server.url}/audit/export.json?outcome=failed", timeout=10
     ).json()
@@ -347,3 +352,15 @@ def test_pull_from_the_registry_field_without_a_tag_fetches_latest(
         f"docker pull {registry}/dockside-test/busybox",
         "succeeded",
     )
+
+
+@pytest.mark.parametrize("url", ["/images/pull/", "/containers/run/"])
+def test_image_fields_come_first_and_offer_the_local_tags(admin_client, docker_api, url):
+    html = admin_client.get(url).content.decode()
+
+    image_input = html.index('name="image"')
+    assert 'list="local-images"' in html[image_input - 300 : image_input + 300]
+    if 'name="registry"' in html:
+        assert image_input < html.index('name="registry"'), "the image is typed first"
+    datalist = html[html.index('<datalist id="local-images">') :]
+    assert f'<option value="{support.BASE_IMAGE}">' in datalist[: datalist.index("</datalist>")]

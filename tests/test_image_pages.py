@@ -119,4 +119,7 @@ def test_image_detail_of_unknown_image_is_404(admin_client, docker_api):
     response = admin_client.get("/images/dockside-test/no-such-image:nope/")
 
     assert response.status_code == 404
-    assert "No such image" in text(response.content.decode())
+    page = text(response.content.decode())
+    assert "The image dockside-test/no-such-image:nope is not on this engine. Pull it" in page
+    assert "nope: no such image" not in page.lower(), "said once (the engine says it twice)"
+    assert "The engine's own message No such image: dockside-test/no-such-image:nope" in page

@@ -28,10 +28,23 @@ class EngineUnavailable(DockerServiceError):
 
 
 class NotFound(DockerServiceError):
+    """What was not found; the engine's own words in `engine_message` (said once)."""
+
     def __init__(self, kind: str, ref: str, explanation: str = ""):
-        super().__init__(explanation or f"No such {kind}: {ref}")
+        known = kind != "object" and ref
+        super().__init__(f"No such {kind}: {ref}" if known else explanation or f"No such {kind}")
         self.kind = kind
         self.ref = ref
+        self.engine_message = said_once(explanation)
+
+
+def said_once(message: str) -> str:
+    """ "no such image: x: No such image: x" (as the engine says it) as "No such image: x"."""
+    half, odd = divmod(len(message) - 2, 2)
+    repeated = message[:half].lower() == message[half + 2 :].lower()
+    if half > 0 and not odd and message[half : half + 2] == ": " and repeated:
+        return message[half + 2 :]
+    return message
 
 
 class Conflict(DockerServiceError):

@@ -40,3 +40,15 @@ def image_detail_context(image: docker_service.ImageDetail, tag: str) -> dict:
         "command": f"docker image inspect {name}",
         "history_command": f"docker history {name}",
     }
+
+
+def local_image_names() -> list[str]:
+    """Every tag on the engine, for the image fields' suggestions (one engine call).
+
+    None while the engine is down: the form still shows, and says the engine is down.
+    """
+    try:
+        images = docker_service.list_images()
+    except docker_service.DockerServiceError:
+        return []
+    return sorted({image.reference for image in images if not image.dangling})

@@ -19,8 +19,9 @@ from ..forms import (
     RenameForm,
 )
 from ..specs import LifecycleSpec, RemoveContainerSpec
+from ..pages.engine_errors import explain
 from .containers import container_list_page
-from .flow import ActionPage, Done, handle_action, local_url
+from .flow import ActionPage, Done, handle_action, local_url, process_ending
 
 PAST_TENSE = {
     "start": "Started",
@@ -63,12 +64,9 @@ def _rename(actor: actions.Actor, spec) -> Done:
 
 def _exec(actor: actions.Actor, spec) -> Done:
     result = actions.exec_command(actor, spec)
-    ended = (
-        "is still running after the wait limit"
-        if result.timed_out
-        else f"exited with code {result.exit_code}"
+    return Done(
+        f"The command {process_ending(result)}.", result={"process": result}, failed=result.failed
     )
-    return Done(f"The command {ended}.", result={"process": result})
 
 
 def _commit(actor: actions.Actor, spec) -> Done:
@@ -144,7 +142,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         except EngineUnavailable:
             raise
         except DockerServiceError as exc:
-            failed.append(f"{name}: {exc}")
+            failed.append(f"{name}: {explain(exc).sentence}")
     if done:
         messages.success(request, f"{PAST_TENSE.get(verb, 'Removed')} {', '.join(done)}.")
     for failure in failed:

@@ -20,8 +20,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import actions, cli
-from ..docker_service import DockerServiceError, EngineUnavailable, http_status
+from ..docker_service import DockerServiceError, EngineUnavailable, ProcessResult, http_status
 from ..forms import SpecForm
+from ..pages.engine_errors import Explained, explain
 
 PREVIEW_FIELD = "_preview"
 
@@ -40,11 +41,24 @@ class ActionPage:
 
 @dataclass
 class Done:
-    """What a successful action answers: a message, and a page or a result to show."""
+    """What a successful action answers: a message, and a page or a result to show.
+
+    No message where the page it leads to says itself what goes on (a job's page).
+    """
 
     message: str
     redirect_to: str | None = None
     result: dict | None = None
+    failed: bool = False  # it ran, but what it ran failed (a non-zero exit): said in red
+
+
+def process_ending(result: ProcessResult) -> str:
+    """How a process Dockside waited for ended, in words that follow "it"."""
+    if result.timed_out:
+        return "is still running after the wait limit; it goes on in the background"
+    if result.exit_code == 0:
+        return "exited with code 0 (success)"
+    return f"failed: it exited with code {result.exit_code}"
 
 
 def local_url(request: HttpRequest, target: str | None) -> str:
@@ -63,8 +77,10 @@ def render_page(
     *,
     status: int = 200,
     result: dict | None = None,
+    engine_message: Explained | None = None,
 ) -> HttpResponse:
     context = {
+        "engine_message": engine_message.engine_message if engine_message else "",
         **page.context,
         "page": page,
         "form": form,
@@ -109,9 +125,12 @@ def handle_action(
     except EngineUnavailable:
         raise
     except DockerServiceError as exc:
-        form.add_error(form.field_for(exc), str(exc))
-        return render_page(request, page, form, status=http_status(exc, otherwise=400))
-    messages.success(request, done.message)
+        explained = explain(exc)
+        form.add_error(form.field_for(exc), explained.sentence)
+        status = http_status(exc, otherwise=400)
+        return render_page(request, page, form, status=status, engine_message=explained)
+    if done.message:
+        (messages.error if done.failed else messages.success)(request, done.message)
     if done.redirect_to:
         return redirect(done.redirect_to)
     return render_page(request, page, form, result=done.result)
