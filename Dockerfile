@@ -14,6 +14,8 @@ COPY containers_app ./containers_app
 COPY templates ./templates
 COPY static ./static
 COPY --from=vendor /build/node_modules/@xterm/xterm/lib/xterm.js /build/node_modules/@xterm/xterm/lib/xterm.js.map /build/node_modules/@xterm/xterm/css/xterm.css /build/node_modules/@xterm/addon-fit/lib/addon-fit.js /build/node_modules/@xterm/addon-fit/lib/addon-fit.js.map ./static/vendor/xterm/
+COPY --from=vendor /build/node_modules/@fontsource/dejavu-mono/400.css /build/node_modules/@fontsource/dejavu-mono/700.css /build/node_modules/@fontsource/dejavu-mono/LICENSE ./static/vendor/dejavu-mono/
+COPY --from=vendor /build/node_modules/@fontsource/dejavu-mono/files/dejavu-mono-latin-400-normal.woff2 /build/node_modules/@fontsource/dejavu-mono/files/dejavu-mono-latin-400-normal.woff /build/node_modules/@fontsource/dejavu-mono/files/dejavu-mono-latin-700-normal.woff2 /build/node_modules/@fontsource/dejavu-mono/files/dejavu-mono-latin-700-normal.woff ./static/vendor/dejavu-mono/files/
 RUN pip install --no-cache-dir -e . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 EXPOSE 8000

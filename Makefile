@@ -24,13 +24,21 @@ install: $(VENV)/.run-deps
 
 install-test: $(VENV)/.test-deps
 
-# xterm.js comes from the npm registry at set-up time: never from a CDN, never committed.
+# xterm.js and the terminal's font (DejaVu Mono, whose 400.css and 700.css name the .woff2
+# and .woff files copied beside them) come from the npm registry at set-up time: never from
+# a CDN, never committed.
+DEJAVU := node_modules/@fontsource/dejavu-mono
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/xterm
 	cp node_modules/@xterm/xterm/lib/xterm.js node_modules/@xterm/xterm/lib/xterm.js.map \
 	   node_modules/@xterm/xterm/css/xterm.css node_modules/@xterm/addon-fit/lib/addon-fit.js \
 	   node_modules/@xterm/addon-fit/lib/addon-fit.js.map $(VENDOR)/xterm/
+	mkdir -p $(VENDOR)/dejavu-mono/files
+	cp $(DEJAVU)/400.css $(DEJAVU)/700.css $(DEJAVU)/LICENSE $(VENDOR)/dejavu-mono/
+	cp $(DEJAVU)/files/dejavu-mono-latin-400-normal.woff2 $(DEJAVU)/files/dejavu-mono-latin-400-normal.woff \
+	   $(DEJAVU)/files/dejavu-mono-latin-700-normal.woff2 $(DEJAVU)/files/dejavu-mono-latin-700-normal.woff \
+	   $(VENDOR)/dejavu-mono/files/
 	touch $@
 
 vendor: $(VENDOR)/.installed

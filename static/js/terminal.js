@@ -11,18 +11,38 @@
   const customField = root.querySelector("[data-custom]");
   const encoder = new TextEncoder();
 
+  // DejaVu Mono is served with the page (static/vendor/dejavu-mono/, `make vendor`).
+  // xterm.js measures a cell once, when it opens: in whatever font is there by then. So it
+  // opens once the font has loaded (a fallback font would size the rows for other glyphs),
+  // and a row is 1.2 lines high: at line height 1 the underscore, drawn at the very bottom
+  // of the font's descent, falls out of its row at device pixel ratio 1 (issue 10).
+  const FONT = "DejaVu Mono";
+  const FONT_SIZE = 14;
   const term = new window.Terminal({
     cursorBlink: true,
     convertEol: false,
-    fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
-    fontSize: 14,
+    fontFamily: `"${FONT}", "DejaVu Sans Mono", ui-monospace, Menlo, Consolas, monospace`,
+    fontSize: FONT_SIZE,
+    lineHeight: 1.2,
     scrollback: 5000,
     theme: { background: "#0d1117", foreground: "#d7dde4", cursor: "#d7dde4", selectionBackground: "#264f78" },
   });
   const fit = new window.FitAddon.FitAddon();
   term.loadAddon(fit);
-  term.open(screen);
-  fit.fit();
+
+  // A font that cannot load leaves the fallback in place: the terminal opens all the same.
+  function fontLoaded() {
+    if (!document.fonts) return Promise.resolve();
+    const faces = ["normal", "bold"].map((weight) => document.fonts.load(`${weight} ${FONT_SIZE}px "${FONT}"`));
+    return Promise.all(faces)
+      .then(() => document.fonts.ready)
+      .catch(() => undefined);
+  }
+
+  const opened = fontLoaded().then(() => {
+    term.open(screen);
+    fit.fit();
+  });
 
   let socket = null;
 
@@ -102,9 +122,9 @@
   controls.addEventListener("change", showCustomField);
   controls.addEventListener("submit", (event) => {
     event.preventDefault();
-    connect();
+    opened.then(connect);
   });
 
   showCustomField();
-  if (!controls.querySelector("button").textContent.includes("Not running")) connect();
+  if (!controls.querySelector("button").textContent.includes("Not running")) opened.then(connect);
 })();
