@@ -123,15 +123,16 @@ def test_bulk_stop_of_selected_rows_disables_its_buttons_while_in_flight(
         page.get_by_label(f"Select {name}").check()
     expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
     newest_first = " ".join(reversed(names))
-    expect(page.locator("#docker-command")).to_have_text(f"docker stop {newest_first}")
+    expect(page.locator('[data-command-for="stop"]')).to_have_text(f"docker stop {newest_first}")
     page.locator("#bulk-form").get_by_role("button", name="Remove", exact=True).click()
     stop = page.locator("#bulk-form").get_by_role("button", name="Stop", exact=True)
     stop.click()
 
     expect(stop).to_be_disabled()
     assert questions == [
-        "Remove the selected containers? Running ones are killed first (docker rm -f).",
-        "Stop the selected containers?",
+        f"Remove {newest_first.replace(' ', ', ')}? This cannot be undone. Running, so Docker"
+        f" refuses them without force: {newest_first.replace(' ', ', ')}.",
+        f"Stop {newest_first.replace(' ', ', ')}?",
     ]
     assert len(held) == 1, "the Remove that was answered no sent nothing"
     expect(stop).to_have_attribute("data-disabled-by-htmx", "")

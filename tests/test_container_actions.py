@@ -428,7 +428,18 @@ def test_bulk_actions_are_audited_one_by_one(admin_client, make_container, docke
     admin_client.post("/containers/bulk/", {"verb": "start", "containers": names[:2]})
     assert [state(docker_api, c)["Running"] for c in containers] == [True, True, False]
 
-    removed = admin_client.post("/containers/bulk/", {"verb": "remove", "containers": names})
+    refused = admin_client.post("/containers/bulk/", {"verb": "remove", "containers": names[:2]})
+    assert refused.status_code == 302
+    assert all(state(docker_api, c)["Running"] for c in containers[:2]), "docker rm refuses them"
+    refusals = AuditEntry.objects.filter(action="remove_container", target_name__in=names)
+    assert sorted((e.command, e.outcome) for e in refusals) == [
+        (f"docker rm {n}", "failed") for n in sorted(names[:2])
+    ]
+    refusals.delete()
+
+    removed = admin_client.post(
+        "/containers/bulk/", {"verb": "remove", "containers": names, "force": "on"}
+    )
     assert removed.status_code == 302
     for container in containers:
         assert not docker_api.containers(all=True, filters={"id": container["Id"]})

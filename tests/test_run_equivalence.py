@@ -180,7 +180,7 @@ def test_foreground_run_shows_the_same_output_as_the_cli(admin_client, docker_ap
     page = response.content.decode()
     assert response.status_code == 200
     assert cli.returncode == 3
-    assert "exit code 3" in page
+    assert "exited with code 3" in page
     output = page[page.index('<pre class="output">') :]
     assert "out\n" in output and "err\n" in output, "stdout and stderr both (their order is racy)"
     assert docker_api.inspect_container(name)["State"]["ExitCode"] == 3

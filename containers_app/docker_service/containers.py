@@ -152,6 +152,9 @@ class ContainerDetail:
     tty: bool = False
     open_stdin: bool = False
     auto_remove: bool = False
+    stop_signal: str = ""  # the image's or --stop-signal; empty: SIGTERM
+    stop_timeout: int | None = None  # --stop-timeout; None: the engine's default
+    port_bindings: tuple[PublishedPort, ...] = ()  # -p as configured, running or not
     raw: dict = field(default_factory=dict, hash=False)
 
     @property
@@ -266,6 +269,9 @@ def _container_detail(data: dict) -> ContainerDetail:
         tty=config.get("Tty", False),
         open_stdin=config.get("OpenStdin", False),
         auto_remove=host.get("AutoRemove", False),
+        stop_signal=config.get("StopSignal") or "",
+        stop_timeout=config.get("StopTimeout"),
+        port_bindings=_published_ports(host.get("PortBindings"), configured=True),
         raw=mask_inspect(data),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 
 STDOUT = 1
+STDERR = 2
 HEADER = struct.Struct(">B3xI")  # stream byte, three zero bytes, big-endian payload size
 HEADER_SIZE = HEADER.size
 

@@ -12,19 +12,34 @@ import requests.exceptions
 
 from ..specs import ExecSpec
 from .client import client, engine_call
-from .frames import FrameDecoder
+from .frames import STDERR, STDOUT, FrameDecoder
 
 OUTPUT_LIMIT = 256 * 1024
 
 
 @dataclass(frozen=True)
 class ProcessResult:
-    """What a foreground run or a one-shot exec printed, and how it ended."""
+    """What a foreground run or a one-shot exec printed, in the order it wrote it, and how it ended.
 
-    output: str
+    `pieces` are (stream, text): 1 = stdout, 2 = stderr (a TTY has one stream: 1).
+    """
+
+    pieces: tuple[tuple[int, str], ...]
     exit_code: int | None
     timed_out: bool = False
     truncated: bool = False
+
+    @property
+    def output(self) -> str:
+        return "".join(text for _, text in self.pieces)
+
+    @property
+    def wrote_stderr(self) -> bool:
+        return any(stream == STDERR for stream, _ in self.pieces)
+
+    @property
+    def failed(self) -> bool:
+        return not self.timed_out and self.exit_code != 0
 
 
 def socket_of(stream):
@@ -32,18 +47,48 @@ def socket_of(stream):
     return getattr(stream, "_sock", stream)
 
 
-def _read_until(sock, tty: bool, deadline: float) -> tuple[bytes, bool, bool]:
-    """Read a hijacked attach/exec stream to its end or the deadline.
+class _Output:
+    """The (stream, bytes) pieces read so far, neighbours of one stream merged; the last
+    OUTPUT_LIMIT bytes kept."""
 
-    Returns (output, ended, truncated); only the last OUTPUT_LIMIT bytes are kept.
+    def __init__(self) -> None:
+        self.pieces: list[list] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, stream: int, data: bytes) -> None:
+        if not data:
+            return
+        if self.pieces and self.pieces[-1][0] == stream:
+            self.pieces[-1][1] += data
+        else:
+            self.pieces.append([stream, bytearray(data)])
+        self.size += len(data)
+        while self.size > OUTPUT_LIMIT:
+            self.truncated = True
+            first = self.pieces[0][1]
+            cut = min(len(first), self.size - OUTPUT_LIMIT)
+            del first[:cut]
+            self.size -= cut
+            if not first:
+                self.pieces.pop(0)
+
+    def decoded(self) -> tuple[tuple[int, str], ...]:
+        return tuple((stream, data.decode("utf-8", "replace")) for stream, data in self.pieces)
+
+
+def _read_until(sock, tty: bool, deadline: float) -> tuple[_Output, bool]:
+    """Read a hijacked attach/exec stream to its end or the deadline: (output, ended).
+
+    Without a TTY the stream is multiplexed: its frames are kept in the order the
+    process wrote them, each marked with its stream.
     """
     decoder = FrameDecoder()
-    output = bytearray()
-    truncated = False
+    output = _Output()
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return bytes(output), False, truncated
+            return output, False
         sock.settimeout(min(remaining, 1.0))
         try:
             data = sock.recv(65536)
@@ -52,15 +97,12 @@ def _read_until(sock, tty: bool, deadline: float) -> tuple[bytes, bool, bool]:
         except OSError:
             data = b""
         if not data:
-            return bytes(output), True, truncated
+            return output, True
         if tty:
-            output += data
+            output.add(STDOUT, data)
         else:
-            for _, payload in decoder.feed(data):
-                output += payload
-        if len(output) > OUTPUT_LIMIT:
-            del output[: len(output) - OUTPUT_LIMIT]
-            truncated = True
+            for stream, payload in decoder.feed(data):
+                output.add(stream, payload)
 
 
 def run_in_foreground(
@@ -92,16 +134,16 @@ def run_in_foreground(
         sock = socket_of(stream)
         try:
             api.start(container_id)
-            raw, ended, truncated = _read_until(sock, tty, time.monotonic() + timeout)
+            output, ended = _read_until(sock, tty, time.monotonic() + timeout)
         finally:
             stream.close()
     if ended:
         waiter.join(timeout=5)
     return ProcessResult(
-        output=raw.decode("utf-8", "replace"),
+        output.decoded(),
         exit_code=exit_status.get("StatusCode") if ended else None,
         timed_out=not ended,
-        truncated=truncated,
+        truncated=output.truncated,
     )
 
 
@@ -118,12 +160,10 @@ def exec_once(spec: ExecSpec, timeout: float) -> ProcessResult:
         )
         stream = api.exec_start(created["Id"], socket=True)
         try:
-            raw, ended, truncated = _read_until(
-                socket_of(stream), False, time.monotonic() + timeout
-            )
+            output, ended = _read_until(socket_of(stream), False, time.monotonic() + timeout)
         finally:
             stream.close()
         exit_code = api.exec_inspect(created["Id"]).get("ExitCode") if ended else None
     return ProcessResult(
-        raw.decode("utf-8", "replace"), exit_code, timed_out=not ended, truncated=truncated
+        output.decoded(), exit_code, timed_out=not ended, truncated=output.truncated
     )

@@ -17,6 +17,7 @@ MAX_FIELD = 64 * 1024
 # its errors quote the program, the working directory, the user and the mount paths.
 PATH_MAX = 4096
 NETWORK_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", re.ASCII)
+LOCAL_IMAGES = "local-images"  # the id of the <datalist> of the engine's tags
 SIGNAL = re.compile(r"(SIG)?[A-Z][A-Z0-9+-]*|[0-9]{1,2}", re.ASCII)
 
 

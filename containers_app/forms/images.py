@@ -7,7 +7,15 @@ from django import forms
 from ..references import parse_image_reference
 from ..specs import PruneSpec, PullSpec, RemoveImageSpec, TagSpec
 from .base import SpecForm
-from .fields import MAX_FIELD, lines, refuse_unlisted_registry, split_lines, text, validated
+from .fields import (
+    LOCAL_IMAGES,
+    MAX_FIELD,
+    lines,
+    refuse_unlisted_registry,
+    split_lines,
+    text,
+    validated,
+)
 
 
 class TagForm(SpecForm):
@@ -37,9 +45,16 @@ class TagForm(SpecForm):
 
 
 class PullForm(SpecForm):
-    registry = text("Registry", placeholder="optional: 127.0.0.1:5000 (default Docker Hub)")
     image = text(
-        "Image", required=True, placeholder="nginx, nginx:1.27 or name@sha256:…", autofocus=True
+        "Image",
+        required=True,
+        placeholder="nginx, nginx:1.27 or name@sha256:…",
+        autofocus=True,
+        list=LOCAL_IMAGES,
+    )
+    registry = text(
+        "Registry (optional)",
+        placeholder="127.0.0.1:5000; empty: the image's own, or Docker Hub",
     )
 
     action = "pull"

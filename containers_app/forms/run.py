@@ -17,6 +17,7 @@ from ..specs import (
 )
 from .base import SpecForm
 from .fields import (
+    LOCAL_IMAGES,
     NETWORK_NAME,
     absolute_path,
     argv_field,
@@ -39,7 +40,9 @@ class RunForm(SpecForm):
         ("create", "Create only (docker create)"),
     )
 
-    image = text("Image", required=True, placeholder="nginx:1.27", autofocus=True)
+    image = text(
+        "Image", required=True, placeholder="nginx:1.27", autofocus=True, list=LOCAL_IMAGES
+    )
     command = text("Command", placeholder="optional: sh -c 'echo hello'")
     name = text("Name", placeholder="optional: web")
     mode = forms.ChoiceField(label="Mode", choices=MODES, initial="detach")

@@ -44,7 +44,7 @@ def container_row(container: ContainerSummary, visible: bool = True, oob: str = 
     return (
         f'<tr id="c-{container.short_id}" data-search="{search}"{attributes}>'
         f'<td class="select"><input type="checkbox" name="containers" value="{name}"'
-        f' form="bulk-form" aria-label="Select {name}"></td>'
+        f' form="bulk-form" data-state="{escape(container.state)}" aria-label="Select {name}"></td>'
         f'<td class="mono minor"><a href="{url}">{container.short_id}</a></td>'
         f'<td class="wrap" data-label="Image">{image}</td>'
         f'<td class="mono truncate minor" title="{command}">{command}</td>'

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from .. import cli, docker_service
 from ..specs import LifecycleSpec, RemoveContainerSpec
+from .explanations import exit_meaning, port_sentences
 from .listing import Column
+from .waits import Busy, container_busy
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 
@@ -30,6 +32,7 @@ class ActionButton:
     command: str
     confirm: str = ""
     form_page: bool = False
+    busy: Busy | None = None
 
 
 def container_actions(container: docker_service.ContainerDetail) -> list[ActionButton]:
@@ -47,6 +50,9 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
             verb.capitalize(),
             cli.command(LifecycleSpec(verb, name)),
             confirm=f"{verb.capitalize()} {name}?" if verb in {"stop", "kill", "restart"} else "",
+            busy=container_busy(
+                verb, name, timeout=container.stop_timeout, stop_signal=container.stop_signal
+            ),
         )
         for verb in quick
     ]
@@ -71,5 +77,12 @@ def detail_context(container: docker_service.ContainerDetail) -> dict:
         "actions": container_actions(container),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
         "command": f"docker container inspect {container.name}",
+        "exit": exit_meaning(container.state, container.stop_signal, container.stop_timeout),
+        "ports_in_words": port_sentences(
+            container.ports,
+            running=container.state.running,
+            network_mode=container.network_mode,
+            bindings=container.port_bindings,
+        ),
         "tab": "overview",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,8 +19,9 @@ from ..forms import (
     RemoveContainerForm,
     RenameForm,
 )
-from ..specs import LifecycleSpec, RemoveContainerSpec
 from ..pages.engine_errors import explain
+from ..pages.waits import container_busy
+from ..specs import LifecycleSpec, RemoveContainerSpec
 from .containers import container_list_page
 from .flow import ActionPage, Done, handle_action, local_url, process_ending
 
@@ -112,6 +114,13 @@ def container_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
         context={"container": container, "verb": verb},
         danger=verb in DANGEROUS,
         confirm=f"Remove container {name}? This cannot be undone." if verb == "remove" else "",
+        busy=container_busy(
+            verb,
+            name,
+            timeout=container.stop_timeout,
+            stop_signal=container.stop_signal,
+            wait_limit=settings.DOCKSIDE_WAIT_TIMEOUT,
+        ),
     )
     return handle_action(request, form, page, act, name)
 
@@ -121,10 +130,15 @@ BULK_VERBS = {"start", "stop", "remove"}
 
 @require_POST
 def bulk_action(request: HttpRequest) -> HttpResponse:
-    """Start, stop or remove the selected containers, one audited action each."""
+    """Start, stop or remove the selected containers, one audited action each.
+
+    Remove is `docker rm`, which refuses running containers, as the container page
+    does; with force (`docker rm -f`) it kills them first.
+    """
     verb = request.POST.get("verb", "")
     names = [name for name in request.POST.getlist("containers") if name][:1000]
     back = local_url(request, request.POST.get("next")) or reverse("containers:list")
+    force = request.POST.get("force") == "on"  # remove: kill the running ones first (-f)
     actor = actions.Actor.from_request(request)
     if verb not in BULK_VERBS or not names:
         problem = "choose start, stop or remove" if names else "select at least one container"
@@ -135,7 +149,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     for name in names:
         try:
             if verb == "remove":
-                actions.remove_container(actor, RemoveContainerSpec(name, force=True))
+                actions.remove_container(actor, RemoveContainerSpec(name, force=force))
             else:
                 actions.container_lifecycle(actor, LifecycleSpec(verb, name))
             done.append(name)

@@ -12,12 +12,14 @@ from .. import cli, docker_service
 from ..pages.container_rows import container_rows, search_text
 from ..pages.containers import COLUMNS, detail_context
 from ..pages.listing import build_listing
+from ..pages.waits import bulk_busy
 from ..specs import LifecycleSpec, RemoveContainerSpec
 
 BULK_SPECS = {
     "start": LifecycleSpec("start", ""),
     "stop": LifecycleSpec("stop", ""),
-    "remove": RemoveContainerSpec("", force=True),
+    "remove": RemoveContainerSpec(""),
+    "remove-force": RemoveContainerSpec("", force=True),
 }
 
 
@@ -41,6 +43,7 @@ def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse
             "command": "docker ps -a" if show_all else "docker ps",
             "bulk_commands": bulk_commands,
             "bulk_commands_json": json.dumps(bulk_commands),
+            "bulk_busy": {verb: bulk_busy(verb) for verb in ("start", "stop", "remove")},
         },
         status=status,
     )

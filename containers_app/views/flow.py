@@ -23,6 +23,7 @@ from .. import actions, cli
 from ..docker_service import DockerServiceError, EngineUnavailable, ProcessResult, http_status
 from ..forms import SpecForm
 from ..pages.engine_errors import Explained, explain
+from ..pages.waits import Busy
 
 PREVIEW_FIELD = "_preview"
 
@@ -37,6 +38,7 @@ class ActionPage:
     context: dict = field(default_factory=dict)
     danger: bool = False
     confirm: str = ""  # what the browser asks before submitting (with JavaScript)
+    busy: Busy | None = None  # what the page says while the action runs
 
 
 @dataclass

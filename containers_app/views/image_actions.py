@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import actions, docker_service, jobs
 from ..forms import PullForm, RemoveImageForm, TagForm
+from ..pages.images import local_image_names
+from ..pages.waits import image_busy
 from .flow import ActionPage, Done, handle_action, local_url
 
 
@@ -27,9 +29,11 @@ def pull_form(request: HttpRequest) -> HttpResponse:
         progress = reverse("images:pull-job", args=[job.id])
         if next_url:
             progress += "?" + urlencode({"next": next_url})
-        return Done(f"Pulling {spec.reference}…", redirect_to=progress)
+        return Done("", redirect_to=progress)
 
-    page = ActionPage("images/pull.html", "Pull an image", "Pull", {"next": next_url})
+    context = {"next": next_url, "local_images": local_image_names}  # called when drawn
+    busy = image_busy("pull", request.POST.get("image") or "the image")
+    page = ActionPage("images/pull.html", "Pull an image", "Pull", context, busy=busy)
     return handle_action(request, form, page, start_pull, request.POST.get("image", ""))
 
 
@@ -43,7 +47,7 @@ def pull_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     if job is None:
         raise Http404("No such pull: it ended long ago, or another user started it.")
     template = "images/pull_progress.html"
-    if request.htmx:
+    if request.htmx and request.htmx.target == "progress":  # the page polling its own box
         template += "#progress"
     return render(request, template, {"job": job, "next": _safe_next(request)})
 
@@ -91,5 +95,6 @@ def image_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
         {"image": image, "verb": verb, "tag": subject},
         danger=verb == "remove",
         confirm=f"Remove the image {subject}? This cannot be undone." if verb == "remove" else "",
+        busy=image_busy(verb, subject),
     )
     return handle_action(request, form, page, act, subject)

@@ -10,6 +10,7 @@ from .. import actions, docker_service
 from ..docker_service import Conflict
 from ..forms import PruneForm
 from ..pages.formatting import human_size
+from ..pages.waits import prune_busy
 from .flow import ActionPage, Done, handle_action
 
 KINDS = {"container": "containers", "image": "images"}
@@ -45,5 +46,6 @@ def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
         {"kind": kind, "candidates": candidates, "expected": ",".join(current)},
         danger=True,
         confirm=f"Remove the {len(current)} {KINDS[kind]} listed? This cannot be undone.",
+        busy=prune_busy(kind, len(current)),
     )
     return handle_action(request, form, page, act, kind)

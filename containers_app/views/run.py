@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from .. import actions, cli
 from ..forms import RunForm
-from .flow import ActionPage, Done, handle_action, render_page
+from ..pages.images import local_image_names
+from ..pages.waits import run_busy
+from .flow import ActionPage, Done, handle_action, process_ending, render_page
 
 PASTE_LIMIT = 64 * 1024
 
@@ -19,14 +22,11 @@ def _run(actor: actions.Actor, spec) -> Done:
     detail = reverse("containers:detail", args=[outcome.container_id[:12]])
     if outcome.result is not None:
         result = outcome.result
-        if result.timed_out:
-            ended = "is still running; it goes on in the background"
-        else:
-            ended = f"exited with code {result.exit_code}"
         gone = spec.remove and not result.timed_out
         return Done(
-            f"{pulled}ran {outcome.name}: it {ended}.",
+            f"{pulled}ran {outcome.name}: it {process_ending(result)}.",
             result={"process": result, "name": outcome.name, "url": None if gone else detail},
+            failed=result.failed,
         )
     verb = "started" if spec.start else "created"
     return Done(f"{pulled}{verb} container {outcome.name}.", redirect_to=detail)
@@ -60,7 +60,12 @@ def run_form(request: HttpRequest) -> HttpResponse:
         template="containers/run.html",
         title="Run a container",
         submit_label="Run",
-        context={"pasted": "" if too_long else pasted, "parsed": parsed},
+        busy=run_busy(settings.DOCKSIDE_WAIT_TIMEOUT),
+        context={
+            "pasted": "" if too_long else pasted,
+            "parsed": parsed,
+            "local_images": local_image_names,  # called only when a whole page is drawn
+        },
     )
     if too_long and request.method == "GET":
         return render_page(request, page, form, status=400)

@@ -67,14 +67,32 @@
     form.querySelectorAll("button[data-verb], button[data-logs-link]").forEach((button) => { button.disabled = !names.length; });
     const all = table.querySelector("[data-select-all]");
     if (all) all.checked = names.length > 0 && names.length === boxes.filter((b) => !b.closest("tr").hidden).length;
-    showBulkCommand(form, form.dataset.verb || "stop", names);
+    showBulkCommands(form, chosen);
   }
 
-  function showBulkCommand(form, verb, names) {
+  // Each button's command beside it, with the selected names; Remove's question names
+  // them and says which are running (killed with force, refused without).
+  function showBulkCommands(form, chosen) {
     const commands = JSON.parse(form.dataset.commands || "{}");
-    const preview = form.querySelector("#docker-command");
-    if (!preview || !commands[verb]) return;
-    preview.textContent = `${commands[verb]} ${names.length ? names.join(" ") : "CONTAINER..."}`;
+    const names = chosen.map((box) => box.value);
+    const force = form.querySelector("[data-bulk-force]");
+    const forced = Boolean(force && force.checked);
+    const subject = names.length ? names.join(" ") : "CONTAINER...";
+    form.querySelectorAll("[data-command-for]").forEach((code) => {
+      let verb = code.dataset.commandFor;
+      if (verb === "remove" && forced) verb = "remove-force";
+      code.textContent = `${commands[verb]} ${subject}`;
+    });
+    const running = chosen.filter((box) => ["running", "paused", "restarting"].includes(box.dataset.state)).map((box) => box.value);
+    const listed = names.join(", ");
+    const stop = form.querySelector('button[data-verb="stop"]');
+    if (stop) stop.setAttribute("hx-confirm", `Stop ${listed || "the selected containers"}?`);
+    const remove = form.querySelector('button[data-verb="remove"]');
+    if (!remove) return;
+    let question = `Remove ${listed || "the selected containers"}? This cannot be undone.`;
+    if (running.length && forced) question += ` Running, so killed first (docker rm -f): ${running.join(", ")}.`;
+    else if (running.length) question += ` Running, so Docker refuses them without force: ${running.join(", ")}.`;
+    remove.setAttribute("hx-confirm", question);
   }
 
   function setupBulk(form) {
@@ -90,14 +108,7 @@
       }
       updateSelection(table);
     });
-    form.querySelectorAll("button[data-verb]").forEach((button) => {
-      const show = () => {
-        form.dataset.verb = button.dataset.verb;
-        updateSelection(table);
-      };
-      button.addEventListener("mouseenter", show);
-      button.addEventListener("focus", show);
-    });
+    form.addEventListener("change", () => updateSelection(table));
     updateSelection(table);
   }
 
@@ -147,6 +158,61 @@
     if (!question || event.detail.question) return;
     event.preventDefault();
     if (window.confirm(question)) event.detail.issueRequest(true);
+  });
+
+  // Anything slower than a blink says what runs, since when, and what it waits for (the
+  // submit button's data-busy and data-busy-waits), at the end of the form or of the part
+  // around it marked data-busy-area; htmx has disabled the form's buttons.
+  const BLINK_MS = 150;
+  const busyForms = new Map();
+
+  function busyWaits(form, waits) {
+    const timeout = form.querySelector('input[name="timeout"]');
+    const seconds = timeout && timeout.value.trim() !== "" ? Number(timeout.value) : NaN;
+    if (Number.isNaN(seconds)) return waits;
+    if (seconds < 0) return waits.replace(/waits up to \d+ s for the process to exit, then kills it \(SIGKILL\)/, "waits for the process to exit, however long that takes");
+    return waits.replace(/up to \d+ s/, `up to ${seconds} s`);
+  }
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement) || busyForms.has(form)) return;
+    const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    const submitter = trigger && trigger.submitter;
+    const source = submitter && submitter.dataset.busy ? submitter : form.querySelector("button[data-busy]");
+    if (!source || (submitter && !submitter.dataset.busy)) return;
+    const started = new Date();
+    const status = document.createElement("p");
+    status.className = "busy-status";
+    status.setAttribute("role", "status");
+    const doing = document.createElement("strong");
+    const waits = document.createElement("span");
+    waits.className = "busy-waits";
+    waits.textContent = busyWaits(form, source.dataset.busyWaits || "");
+    status.append(doing, " ", waits);
+    const since = started.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const tick = () => {
+      const seconds = Math.floor((Date.now() - started.getTime()) / 1000);
+      doing.textContent = `${source.dataset.busy}… since ${since} (${seconds} s).`;
+    };
+    const area = form.closest("[data-busy-area]") || form;
+    // The other actions beside it wait too: one action at a time on one thing.
+    const held = Array.from(area.querySelectorAll("button:not(:disabled)")).filter((b) => !form.contains(b));
+    held.forEach((button) => { button.disabled = true; });
+    const shown = setTimeout(() => { tick(); area.append(status); }, BLINK_MS);
+    const ticking = setInterval(tick, 500);
+    busyForms.set(form, () => {
+      clearTimeout(shown);
+      clearInterval(ticking);
+      status.remove();
+      held.forEach((button) => { button.disabled = false; });
+    });
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const done = busyForms.get(event.detail.elt);
+    if (!done) return;
+    busyForms.delete(event.detail.elt);
+    done();
   });
 
   function showRequestFailed() {
