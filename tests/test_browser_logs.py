@@ -289,3 +289,32 @@ def test_a_dropped_connection_reconnects_and_resumes_without_gap_or_repeat(
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "no gap, no repeat"
     assert len(sockets) == 2
     assert "resume=0%3A" in sockets[1][0], "the second socket asked for what came after"
+
+
+def test_a_bad_since_is_said_at_the_field_and_the_lines_stay(page, daphne_server, make_container):
+    container = make_container(["sh", "-c", "for i in 1 2 3; do echo line $i; done"], hint="ui-since")
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+    lines = page.locator("[data-log] .line:not(.notice)")
+    expect(lines).to_have_count(3)
+    since = page.get_by_label("Since")
+    error = page.locator("#log-since-error")
+
+    since.fill("yesterday")
+    since.press("Tab")
+
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("'yesterday': write a duration such as 10m, 1h or 2d")
+    expect(since).to_have_attribute("aria-invalid", "true")
+    expect(lines).to_have_count(3)
+    expect(page.locator("[data-status]")).not_to_contain_text("Cannot show this log")
+
+    since.fill("2099-01-01T00:00")
+    since.press("Enter")
+
+    expect(error).to_be_hidden()
+    expect(since).to_have_attribute("aria-invalid", "false")
+    expect(lines).to_have_count(0)  # a good one asks again: nothing was written since 2099
+    since.fill("10m")
+    since.press("Tab")
+    expect(page.locator("#docker-command")).to_contain_text("--since 10m")
+    expect(lines).to_have_count(3)

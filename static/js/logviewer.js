@@ -489,11 +489,36 @@
     if (name === "timestamps") root.classList.toggle("show-ts", event.target.checked);
     else if (name === "wrap") root.classList.toggle("nowrap", !event.target.checked);
     else if (name === "keep") { trim(); updateCounts(); }
-    else if (["tail", "stdout", "stderr", "since"].includes(name)) restart();
+    else if (name === "since") restartOnceSinceIsChecked();
+    else if (["tail", "stdout", "stderr"].includes(name)) restart();
   });
   controls.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (document.activeElement !== controls.elements.until) restart(); // until is the download's
+    if (document.activeElement === controls.elements.until) return; // until is the download's
+    if (options().since !== since.checked) restartOnceSinceIsChecked();
+    else if (!since.invalid) restart();
+  });
+
+  // A new "since" is checked by the server first (the command preview answers with what is
+  // wrong): a bad one is said at the field and the lines shown stay; a good one restarts.
+  const sinceError = root.querySelector("#log-since-error");
+  const since = { checked: options().since, invalid: false, waiting: false };
+
+  function restartOnceSinceIsChecked() {
+    since.waiting = true;
+  }
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "command-preview") return;
+    const problem = event.detail.target.querySelector('.preview-errors [data-field="since"]');
+    const value = options().since;
+    since.checked = value;
+    since.invalid = Boolean(problem);
+    controls.elements.since.setAttribute("aria-invalid", since.invalid ? "true" : "false");
+    sinceError.hidden = !since.invalid;
+    sinceError.textContent = problem ? problem.textContent.replace(/^Since:\s*/, "") : "";
+    if (since.waiting && !since.invalid) restart();
+    since.waiting = false;
   });
 
   const initial = options();
