@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 import uuid
+from html import escape
 
 import pytest
 from django.middleware.csrf import _unmask_cipher_token
@@ -265,3 +266,39 @@ def test_the_events_page_filters_by_type_and_actor(admin_client):
     assert f"web-{marker}" in by_name and f"db-{marker}" not in by_name, "names match any case"
     assert f"web-{marker}" in by_id and f"db-{marker}" not in by_id, "ids match by prefix"
     assert f"repo-{marker}" in image_by_name and f"web-{marker}" not in image_by_name
+
+
+@pytest.mark.parametrize(
+    ("query", "command"),
+    [
+        ({}, "docker events"),
+        ({"type": "container"}, "docker events --filter type=container"),
+        (
+            {"type": "container", "action": "die", "actor": "web 1"},
+            "docker events --filter type=container --filter event=die --filter 'container=web 1'",
+        ),
+        (
+            {"type": "image", "actor": "repo"},
+            "docker events --filter type=image --filter image=repo",
+        ),
+    ],
+)
+def test_the_events_page_shows_its_filters_in_its_command(admin_client, query, command):
+    html = admin_client.get("/events/", query).content.decode()
+
+    assert re.search(r'<code class="cli-command" id="page-command">(.*?)</code>', html)[1] == (
+        escape(command)
+    )
+    assert ("match whole names" in html) == bool(query.get("action") or query.get("actor"))
+
+
+def test_the_merged_log_page_says_the_cli_has_no_single_command_for_it(
+    admin_client, make_container
+):
+    chosen = [make_container(hint=f"merged{i}") for i in range(2)]
+
+    html = admin_client.get("/logs/", {"containers": [c["Id"][:12] for c in chosen]}).content
+    page = text(html.decode())
+
+    assert "The Docker CLI has no single command for this page." in page
+    assert " & wait" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pytest
@@ -123,3 +124,22 @@ def test_image_detail_of_unknown_image_is_404(admin_client, docker_api):
     assert "The image dockside-test/no-such-image:nope is not on this engine. Pull it" in page
     assert "nope: no such image" not in page.lower(), "said once (the engine says it twice)"
     assert "The engine's own message No such image: dockside-test/no-such-image:nope" in page
+
+
+def test_image_list_says_what_its_rows_count_beside_the_headers_images(admin_client, docker_api):
+    tag = f"dockside-test/second-tag:{uuid.uuid4().hex[:8]}"
+    docker_api.tag(support.BASE_IMAGE, tag)  # one image, two tags: two rows
+    try:
+        html = admin_client.get("/images/").content.decode()
+    finally:
+        docker_api.remove_image(tag)
+
+    rows = re.findall(r'<tr data-search="[^"]* (sha256:[0-9a-f]+)"', html)
+    said = re.search(
+        r'<p class="muted what-counts" id="image-counts">(\d+) rows?, one per tag'
+        r" \(an untagged image has one row of its own\), for (\d+) images?",
+        html,
+    )
+    assert said and (int(said[1]), int(said[2])) == (len(rows), len(set(rows)))
+    assert len(rows) > len(set(rows)), "the base image shows twice, as two tags"
+    assert "one image may carry several tags" in html, "the header's count says what it counts"

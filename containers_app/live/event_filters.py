@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -27,6 +28,22 @@ class EventFilter:
             action=query.get("action", "").strip(),
             actor=query.get("actor", "").strip(),
         )
+
+    def command(self) -> str:
+        """`docker events` with these filters, as near as the CLI's own filters come."""
+        args = ["docker", "events"]
+        if self.type:
+            args += ["--filter", f"type={self.type}"]
+        if self.action:
+            args += ["--filter", f"event={self.action}"]
+        if self.actor:
+            args += ["--filter", f"{'image' if self.type == 'image' else 'container'}={self.actor}"]
+        return shlex.join(args)
+
+    @property
+    def differs_from_the_cli(self) -> bool:
+        """The CLI matches whole event names and whole names or ids; this page, their start."""
+        return bool(self.action or self.actor)
 
     def apply(self, events: QuerySet) -> QuerySet:
         """The recorded events (EngineEvent rows) that match."""

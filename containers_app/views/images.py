@@ -12,10 +12,15 @@ from ..pages.images import image_detail_context, image_listing
 
 @require_GET
 def image_list(request: HttpRequest) -> HttpResponse:
+    listing = image_listing(request.GET)
     return render(
         request,
         "images/list.html",
-        {"listing": image_listing(request.GET), "command": "docker images"},
+        {
+            "listing": listing,
+            "command": "docker images",
+            "image_count": len({image.id for image, _ in listing.rows}),
+        },
     )
 
 

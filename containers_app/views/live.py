@@ -44,6 +44,7 @@ def events_page(request: HttpRequest) -> HttpResponse:
             "actor": wanted.actor,
             "types": EVENT_TYPES,
             "query": request.GET.urlencode(),
-            "command": "docker events",
+            "command": wanted.command(),
+            "filter": wanted,
         },
     )
