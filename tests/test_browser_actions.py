@@ -60,6 +60,9 @@ def test_pasted_command_fills_the_form(page, daphne_server):
     page.get_by_role("button", name="Fill the form").click()
 
     expect(page.get_by_label("Image", exact=True)).to_have_value("nginx:1.27")
+    assert "MODE" not in page.url and page.url.endswith("/containers/run/"), (
+        "posted, not in the URL"
+    )
     expect(page.get_by_label("Name", exact=True)).to_have_value("web")
     expect(page.get_by_label("Published ports (-p)")).to_have_value("127.0.0.1:8080:80")
     expect(page.get_by_label("Environment (-e)")).to_have_value("MODE=demo")

@@ -224,7 +224,7 @@ def test_arbitrary_pasted_commands_never_break_the_run_form(admin_client, docker
     @FUZZ
     @given(PASTED)
     def paste(command):
-        response = admin_client.get("/containers/run/", {"command": command})
+        response = admin_client.post("/containers/run/", {"_paste": "1", "pasted": command})
         assert response.status_code in {200, 400}, response.status_code
         assert 'id="docker-command"' in response.content.decode()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from html import unescape
+from urllib.parse import quote, unquote
 
 import docker
 import pytest
@@ -279,10 +281,11 @@ def test_pasted_command_fills_the_form_and_names_unsupported_flags(admin_client)
         " -v /srv/www:/usr/share/nginx/html:ro --restart always nginx:1.27"
     )
 
-    response = admin_client.get("/containers/run/", {"command": pasted})
+    response = admin_client.post("/containers/run/", {"_paste": "1", "pasted": pasted})
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert not AuditEntry.objects.filter(action="run").exists(), "pasting runs nothing"
     assert shown_command(html) == (
         "docker run -d --name web -p 127.0.0.1:8080:80 -e MODE=demo"
         " -v /srv/www:/usr/share/nginx/html:ro --restart always nginx:1.27"
@@ -292,18 +295,50 @@ def test_pasted_command_fills_the_form_and_names_unsupported_flags(admin_client)
     assert "127.0.0.1:8080:80</textarea>" in html
 
 
+def test_a_link_with_a_command_fills_the_form_from_an_address_without_it(admin_client):
+    pasted = "docker run -e DB_PASSWORD=hunter2 --name linked nginx:1.27"
+
+    response = admin_client.get("/containers/run/", {"command": pasted})
+
+    assert response.status_code == 302 and response["Location"] == "/containers/run/?pasted=1"
+    page = admin_client.get(response["Location"]).content.decode()
+    assert shown_command(page) == "docker run --name linked -e DB_PASSWORD=hunter2 nginx:1.27"
+    again = admin_client.get(response["Location"]).content.decode()
+    assert "hunter2" not in again, "the session's copy is read once"
+
+
+def test_pull_it_first_comes_back_to_the_form_without_the_command_in_the_address(
+    admin_client, docker_api
+):
+    absent = f"{support.REGISTRY}/dockside-test/absent:v9"
+    response = admin_client.post(
+        "/containers/run/", run_data(image=absent, env="TOKEN=s3cret", pull="never")
+    )
+
+    html = response.content.decode()
+    hrefs = [unquote(unescape(href)) for href in re.findall(r'href="([^"]*)"', html)]
+    assert response.status_code == 404 and not any("s3cret" in href for href in hrefs)
+    back = "/containers/run/?pasted=1"
+    assert f"next={quote(back)}" in html
+    assert "TOKEN=s3cret" in shown_command(admin_client.get(back).content.decode())
+
+
 def test_pasted_command_that_is_not_docker_run_says_why(admin_client):
-    response = admin_client.get("/containers/run/", {"command": "docker ps -a"})
+    response = admin_client.post("/containers/run/", {"_paste": "1", "pasted": "docker ps -a"})
 
     assert "only docker run and docker create can fill this form" in text(response.content.decode())
 
 
-def test_pasted_command_over_64_kb_is_refused_whole_not_cut(admin_client):
+@pytest.mark.parametrize("by", ["box", "link"])
+def test_pasted_command_over_64_kb_is_refused_whole_not_cut(admin_client, by):
     # Cut at 64 KB, this would read as a whole command naming the image busybox:lates.
     head, tail = "docker run --name kept ", "busybox:latest"
     pasted = head + " " * (PASTE_LIMIT + 1 - len(head) - len(tail)) + tail
 
-    response = admin_client.get("/containers/run/", {"command": pasted})
+    if by == "box":
+        response = admin_client.post("/containers/run/", {"_paste": "1", "pasted": pasted})
+    else:
+        response = admin_client.get("/containers/run/", {"command": pasted})
 
     html = response.content.decode()
     assert response.status_code == 400
