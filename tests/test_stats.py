@@ -7,10 +7,12 @@ import json
 import re
 import subprocess
 import threading
+from html.parser import HTMLParser
 
 import pytest
 
 from containers_app.live.stats_math import sample_from
+from containers_app.pages.formatting import human_bytes
 from tests import support
 from tests.pages import row_for
 from tests.viewers import connect_to
@@ -225,3 +227,98 @@ def test_the_stats_page_lists_running_containers_on_its_first_response(
     assert row is not None, "the row is there before any websocket"
     assert row.cells == [running["Name"][1:], running["Id"][:12], *["…"] * 6]
     assert row_for(html, "stats-table", stopped["Name"][1:]) is None, "docker stats: running only"
+
+
+class _Charts(HTMLParser):
+    """The stats charts of a page or fragment: tick labels, the limit's label, the lines."""
+
+    TEXTS = {"y-tick": "y", "x-tick": "x", "limit-label": "limit"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.charts: dict[str, dict] = {}
+        self.chart: dict | None = None
+        self.text: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "svg" and "data-chart" in attributes:
+            self.chart = {"y": [], "x": [], "limit": [], "lines": []}
+            self.charts[attributes["data-chart"]] = self.chart
+        elif self.chart is not None and tag == "text":
+            self.text = self.TEXTS.get((attributes.get("class") or "").split()[0])
+            if self.text:
+                self.chart[self.text].append("")
+        elif self.chart is not None and tag == "polyline":
+            pairs = (pair.split(",") for pair in attributes["points"].split())
+            self.chart["lines"].append([(float(x), float(y)) for x, y in pairs])
+
+    def handle_data(self, data):
+        if self.text:
+            self.chart[self.text][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "text":
+            self.text = None
+
+
+def charts_of(html: str) -> dict[str, dict]:
+    parser = _Charts()
+    parser.feed(html)
+    return parser.charts
+
+
+LIMITED = {"mem_limit": "64m", "nano_cpus": 500_000_000}
+
+
+def test_the_stats_page_draws_axes_up_to_the_limits_before_any_reading(
+    admin_client, make_container, docker_api
+):
+    limited = make_container(hint="axes", host_config=LIMITED)
+    free = make_container(hint="axes-free")
+    host = docker_api.info()
+
+    drawn = charts_of(admin_client.get(f"/containers/{limited['Id'][:12]}/stats/").content.decode())
+    unlimited = charts_of(
+        admin_client.get(f"/containers/{free['Id'][:12]}/stats/").content.decode()
+    )
+
+    cpu, memory = drawn["cpu"], drawn["memory"]
+    assert cpu["y"] == ["0%", "25%", "50%"] and cpu["limit"] == ["limit --cpus 0.5"]
+    assert memory["y"][-1] == "64MiB" and memory["limit"] == ["limit --memory 64MiB"]
+    assert cpu["x"] == ["0s", "10s", "20s", "30s", "40s", "50s", "60s"]
+    assert cpu["lines"] == [], "no reading yet: the axes alone"
+    assert set(drawn) == {"cpu", "memory", "network", "block", "pids"}
+    cores = host["NCPU"]
+    assert unlimited["cpu"]["y"][-1] == f"{cores * 100}%"
+    assert unlimited["cpu"]["limit"] == [
+        f"no limit · {cores} CPU{'s' if cores != 1 else ''} on the host"
+    ]
+    assert unlimited["memory"]["y"][-1] == human_bytes(host["MemTotal"])
+
+
+def samples_in(html: str) -> int:
+    found = re.search(r'data-samples="(\d+)"', html)
+    return int(found.group(1)) if found else 0
+
+
+async def test_the_live_panel_draws_from_the_left_edge_on_scales_up_to_the_limits(
+    cookie, make_container
+):
+    container = make_container(BUSY, hint="axeslive", host_config=LIMITED)
+    page = connect_to(f"/ws/containers/{container['Id'][:12]}/stats/", cookie)
+    await page.connect()
+
+    html = await read_panel(page, lambda h: samples_in(h) >= 3)
+    await page.disconnect()
+
+    drawn = charts_of(html)
+    cpu, memory = drawn["cpu"], drawn["memory"]
+    assert cpu["limit"] == ["limit --cpus 0.5"] and cpu["y"][-1] == "50%"
+    assert memory["limit"] == ["limit --memory 64MiB"] and memory["y"][-1] == "64MiB"
+    assert cpu["x"][0] == "0s"
+    (line,) = cpu["lines"]
+    assert line[0][0] == 0.0, "the first reading is at the left edge"
+    assert 0 < line[-1][0] < 300 * 10 / 60, "a few seconds in: the line grows to the right"
+    assert min(y for _, y in line[1:]) < 80 * 0.4, "a busy loop at --cpus 0.5 is near the top"
+    assert all(0 < y <= 80 for _, y in memory["lines"][0]), "busybox sh: far below 64MiB"

@@ -20,8 +20,8 @@ from ..models import EngineEvent
 from ..pages.container_rows import container_row
 from ..pages.containers import detail_context
 from ..pages.images import image_detail_context, image_listing
-from . import charts
-from .stats_math import StatsSample
+from .stats_charts import panel_charts
+from .stats_math import StatsLimits, StatsSample
 
 CSRF_CHARACTERS = frozenset(CSRF_ALLOWED_CHARS)
 VISIBLE_WITHOUT_ALL = {"running", "paused", "restarting"}  # what `docker ps` lists
@@ -126,24 +126,16 @@ def event_rows_fragment(events: list[dict]) -> str:
     return render_to_string("events/list.html#rows", {"events": rows, "oob": True})
 
 
-def stats_panel(history: Sequence[StatsSample], kind: str, value) -> str:
-    """The container page's stats: the latest numbers and charts of the last five minutes."""
-    latest = history[-1] if history else None
-    limit = latest.memory_limit if latest else 0
-    series = {
-        "cpu": charts.points([s.cpu_percent for s in history]),
-        "memory": charts.points([s.memory_used for s in history], top=limit),
-        "rx": charts.points(charts.rates([s.network_rx for s in history])),
-        "tx": charts.points(charts.rates([s.network_tx for s in history])),
-        "read": charts.points(charts.rates([s.block_read for s in history])),
-        "write": charts.points(charts.rates([s.block_write for s in history])),
-        "pids": charts.points([s.pids for s in history]),
-    }
+def stats_panel(
+    history: Sequence[StatsSample], kind: str, value, limits: StatsLimits | None
+) -> str:
+    """The container page's stats: the latest numbers, and charts of the last five minutes
+    on scales up to the container's limits (`limits`; None when unknown)."""
     return render_to_string(
         "containers/_stats_panel.html",
         {
-            "latest": latest,
-            "series": series,
+            "latest": history[-1] if history else None,
+            "charts": panel_charts(history, limits),
             "state": kind,
             "detail": value,
             "samples": len(history),

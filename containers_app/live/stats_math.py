@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..docker_service.times import parse_docker_time
 from ..pages.formatting import human_bytes, human_size
 
 
@@ -18,6 +19,12 @@ class StatsSample:
     block_read: int
     block_write: int
     pids: int
+
+    @property
+    def seconds(self) -> float | None:
+        """When it was read, in Unix seconds (None if the engine sent no time)."""
+        moment = parse_docker_time(self.read)
+        return moment.timestamp() if moment else None
 
     @property
     def memory_percent(self) -> float:
@@ -82,3 +89,51 @@ def sample_from(raw: dict) -> StatsSample:
         block_write=sum(e.get("value", 0) for e in block if e.get("op", "").lower() == "write"),
         pids=(raw.get("pids_stats") or {}).get("current", 0) or 0,
     )
+
+
+@dataclass(frozen=True)
+class StatsLimits:
+    """What a container may use, which the charts' scales reach up to.
+
+    `cpus` in cores (1 = 100%) and `memory` in bytes are the container's limits,
+    or what the host has when it sets none; `*_by` says which one it is.
+    """
+
+    cpus: float
+    cpus_by: str  # "cpus" (--cpus), "quota" (--cpu-quota), "cpuset", "host"; "" when unknown
+    memory: int
+    memory_by: str  # "memory" (--memory), "host"; "" when unknown
+    pids: int = 0  # --pids-limit; 0 for none
+
+
+def cpuset_size(cpuset: str) -> int:
+    """How many CPUs `--cpuset-cpus` names ("0-2,4" is 4); 0 for none or a malformed set."""
+    count = 0
+    for part in filter(None, (p.strip() for p in cpuset.split(","))):
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            return 0
+        count += int(last or first) - int(first) + 1
+    return count
+
+
+def stats_limits(limits, host_cpus: int, host_memory: int) -> StatsLimits:
+    """From a container's ResourceLimits (HostConfig) and the host's CPUs and memory (`docker
+    info`; 0 when unknown). The tightest CPU bound wins, as the kernel applies them all."""
+    cpu_bounds = []
+    memory, memory_by = (host_memory, "host") if host_memory > 0 else (0, "")
+    pids = 0
+    if limits is not None:
+        if limits.nano_cpus > 0:
+            cpu_bounds.append((limits.nano_cpus / 1e9, "cpus"))
+        if limits.cpu_quota > 0:
+            cpu_bounds.append((limits.cpu_quota / (limits.cpu_period or 100_000), "quota"))
+        if size := cpuset_size(limits.cpuset_cpus):
+            cpu_bounds.append((float(size), "cpuset"))
+        if limits.memory > 0:
+            memory, memory_by = limits.memory, "memory"
+        pids = max(0, limits.pids_limit)
+    if host_cpus > 0:
+        cpu_bounds.append((float(host_cpus), "host"))  # last: a limit as wide wins the label
+    cpus, cpus_by = min(cpu_bounds, key=lambda bound: bound[0], default=(0.0, ""))
+    return StatsLimits(cpus, cpus_by, memory, memory_by, pids)

@@ -10,17 +10,33 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 
-from ..docker_service import ContainerSummary
+from .. import docker_service
+from ..docker_service import ContainerSummary, DockerServiceError
 from .fragments import stats_panel, stats_rows
 from .hubs import EVENTS, HISTORY_SAMPLES, events_hub, stats_hub
+from .stats_math import StatsLimits, stats_limits
 
 TABLE_EVERY = 1.0  # seconds between two renderings of the table
+LIMITS_KNOWN = {"sample", "stopped"}  # the engine answers: the limits can be read
+
+
+def read_limits(container_id: str) -> StatsLimits | None:
+    """What the charts' scales reach: the container's HostConfig and the host's CPUs and
+    memory (two engine calls); None when the engine cannot say."""
+    try:
+        container = docker_service.inspect_container(container_id)
+        engine = docker_service.engine_info()
+    except DockerServiceError:
+        return None
+    return stats_limits(container.limits, engine.cpus, engine.memory)
 
 
 class StatsPanel:
     """One viewer of one container's stats: the last five minutes, then each new reading."""
 
     def __init__(self, container_id: str) -> None:
+        self.container_id = container_id
+        self.limits: StatsLimits | None = None  # read once, when the first panel is drawn
         self.history: deque = deque(maxlen=HISTORY_SAMPLES)
         self.subscription = stats_hub.subscribe(container_id)
 
@@ -36,7 +52,9 @@ class StatsPanel:
                 if self.history and self.history[-1].read == value.read:
                     continue  # in the history this viewer was given, and published too
                 self.history.append(value)
-            yield stats_panel(self.history, kind, value)
+            if self.limits is None and kind in LIMITS_KNOWN:
+                self.limits = await asyncio.to_thread(read_limits, self.container_id)
+            yield stats_panel(self.history, kind, value, self.limits)
 
     async def leave(self) -> None:
         await stats_hub.leave(self.subscription)
