@@ -292,7 +292,9 @@ def test_a_dropped_connection_reconnects_and_resumes_without_gap_or_repeat(
 
 
 def test_a_bad_since_is_said_at_the_field_and_the_lines_stay(page, daphne_server, make_container):
-    container = make_container(["sh", "-c", "for i in 1 2 3; do echo line $i; done"], hint="ui-since")
+    container = make_container(
+        ["sh", "-c", "for i in 1 2 3; do echo line $i; done"], hint="ui-since"
+    )
     page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
     lines = page.locator("[data-log] .line:not(.notice)")
     expect(lines).to_have_count(3)
