@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
 from tests import support
+from tests.test_access import all_routes
 
 pytestmark = pytest.mark.browser
 
@@ -56,20 +60,95 @@ def test_list_works_on_a_phone_screen(page, daphne_server, make_container):
     support.screenshot(page, "containers-phone")
 
 
+# Routes that are not pages of Dockside's own: files, POST-only actions, redirects, the admin.
+NOT_PAGES = {
+    "containers:bulk": "POST only",
+    "containers:logs-download": "a file",
+    "audit:export-csv": "a file",
+    "audit:export-json": "a file",
+    "healthz": "plain text for monitors",
+    "home": "a redirect",
+    "logout": "POST only",
+    "setup": "only before the first account exists",
+}
+
+
+@pytest.mark.allow_console("Failed to load resource: the server responded with a status of 404")
 def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
-    page, daphne_server, make_container
+    page, daphne_server, make_container, browser
 ):
-    short = make_container(hint="phone-pages")["Id"][:12]
+    container = make_container(hint="phone-pages")
+    short = container["Id"][:12]
+    image = container["Image"].removeprefix("sha256:")[:12]
     page.set_viewport_size({"width": 360, "height": 740})
-    pages = ["/containers/", "/images/", "/stats/", "/events/", "/audit/", "/containers/run/"]
-    pages += [f"/containers/{short}/{tab}" for tab in ("", "logs/", "terminal/", "stats/", "top/")]
+    page.goto(f"{daphne_server.url}/images/pull/")
+    page.get_by_label("Image", exact=True).fill(f"{support.REGISTRY}/dockside-test/none:x")
+    page.get_by_role("button", name="Pull", exact=True).click()
+    page.wait_for_url(re.compile(r"/images/pull/[0-9a-f]{32}/"))
+    job = urlsplit(page.url).path
+    pages = {
+        "containers:list": ["/containers/", "/containers/?all=1"],
+        "containers:run": ["/containers/run/"],
+        "containers:prune": ["/containers/prune/"],
+        "containers:detail": [f"/containers/{short}/", "/containers/no-such-container/"],
+        "containers:logs": [f"/containers/{short}/logs/"],
+        "containers:terminal": [f"/containers/{short}/terminal/"],
+        "containers:stats": [f"/containers/{short}/stats/"],
+        "containers:top": [f"/containers/{short}/top/"],
+        "containers:action": [
+            f"/containers/{short}/{verb}/"
+            for verb in ("stop", "restart", "kill", "rename", "exec", "commit", "remove")
+        ],
+        "images:list": ["/images/"],
+        "images:pull": ["/images/pull/"],
+        "images:pull-job": [job],
+        "images:prune": ["/images/prune/"],
+        "images:detail": [f"/images/{image}/"],
+        "images:tag": [f"/images/{image}/tag/"],
+        "images:remove": [f"/images/{image}/remove/"],
+        "logs": [f"/logs/?containers={short}"],
+        "stats": ["/stats/"],
+        "events": ["/events/"],
+        "audit:list": ["/audit/"],
+        "login": [],  # measured signed out, below
+    }
+    routes = {route for route, _ in all_routes() if not route.startswith("admin:")}
+    assert routes - set(NOT_PAGES) == set(pages), "every page is measured (or named as no page)"
 
     too_wide = {}
-    for path in pages:
-        page.goto(f"{daphne_server.url}{path}")
-        width = page.evaluate("() => document.documentElement.scrollWidth")
+
+    def measure(on, path: str) -> None:
+        response = on.goto(f"{daphne_server.url}{path}")
+        assert response.status == (404 if "no-such" in path else 200), path
+        width = on.evaluate("() => document.documentElement.scrollWidth")
         if width > 360:
             too_wide[path] = width
 
+    for paths in pages.values():
+        for path in paths:
+            measure(page, path)
+    support.screenshot(page, "audit-phone")
+    anonymous = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        measure(anonymous, "/accounts/login/")
+    finally:
+        anonymous.close()
+
     assert not too_wide, f"these pages scroll sideways on a 360 px phone: {too_wide}"
-    support.screenshot(page, "processes-phone")
+
+
+def test_a_phone_shows_the_log_on_its_first_screen(page, daphne_server, make_container):
+    container = make_container(["sh", "-c", "echo first line; sleep 600"], hint="phone-log")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/logs/")
+
+    line = page.locator("[data-log] .line").first
+    expect(line).to_contain_text("first line")
+    assert line.bounding_box()["y"] + line.bounding_box()["height"] < 844, "above the fold"
+    header = page.locator("header.topbar").bounding_box()
+    assert header["height"] < 844 / 8, f"the header takes {header['height']} px"
+    expect(page.get_by_label("Filter")).to_be_visible()
+    page.get_by_text("Options: lines, since, streams, download").click()
+    expect(page.get_by_label("Since")).to_be_visible()
+    support.screenshot(page, "logs-phone")

@@ -521,6 +521,10 @@
     since.waiting = false;
   });
 
+  // On a phone the options fold away, so the log itself starts on the first screen.
+  const folded = root.querySelector("[data-log-options]");
+  if (folded && window.matchMedia("(max-width: 760px)").matches) folded.open = false;
+
   const initial = options();
   root.classList.toggle("show-ts", initial.timestamps);
   root.classList.toggle("nowrap", !initial.wrap);
