@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
 
 from ..docker_service import DockerServiceError, EngineUnavailable, http_status
+from ..pages.engine_errors import explain
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def close_code(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, EngineUnavailable):
         return 4503, exc.cause
     if isinstance(exc, DockerServiceError):
-        return 4000 + http_status(exc), str(exc)
+        return 4000 + http_status(exc), explain(exc).sentence
     return 4400, str(exc)
 
 
