@@ -85,6 +85,9 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     page.get_by_label("Image", exact=True).fill(f"{support.REGISTRY}/dockside-test/none:x")
     page.get_by_role("button", name="Pull", exact=True).click()
     page.wait_for_url(re.compile(r"/images/pull/[0-9a-f]{32}/"))
+    expect(page.locator(".pull-state .state")).to_have_text("failed", timeout=30_000)
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # a whole page
+    expect(page.locator("#messages .message")).to_have_count(0)  # no "Pulling…" beside it
     job = urlsplit(page.url).path
     pages = {
         "containers:list": ["/containers/", "/containers/?all=1"],
