@@ -168,45 +168,33 @@ def panel_charts(history: Sequence[StatsSample], limits: StatsLimits | None) -> 
     network = rate_scale(shown(*rx) + shown(*tx))
     block = rate_scale(shown(*read) + shown(*write))
     made = [
-        chart(
-            "cpu",
-            "CPU",
-            axis,
-            cpu_scale(limits, shown(times, cpu)),
-            [("line-a", times, cpu)],
-            elapsed,
-        ),
-        chart(
-            "memory",
-            "Memory",
-            axis,
-            memory_scale(limits, reported, shown(times, memory)),
-            [("line-a", times, memory)],
-            elapsed,
-        ),
-        chart(
-            "network",
-            "Bytes received and sent a second",
-            axis,
-            network,
-            [("line-a", *rx), ("line-b", *tx)],
-            elapsed,
-        ),
-        chart(
-            "block",
-            "Bytes read and written a second",
-            axis,
-            block,
-            [("line-a", *read), ("line-b", *write)],
-            elapsed,
-        ),
-        chart(
-            "pids",
-            "Processes",
-            axis,
-            pids_scale(limits, shown(times, count)),
-            [("line-a", times, count)],
-            elapsed,
-        ),
+        chart(name, title, axis, scale, series, elapsed)
+        for name, title, scale, series in (
+            ("cpu", "CPU", cpu_scale(limits, shown(times, cpu)), [("line-a", times, cpu)]),
+            (
+                "memory",
+                "Memory",
+                memory_scale(limits, reported, shown(times, memory)),
+                [("line-a", times, memory)],
+            ),
+            (
+                "network",
+                "Bytes received and sent a second",
+                network,
+                [("line-a", *rx), ("line-b", *tx)],
+            ),
+            (
+                "block",
+                "Bytes read and written a second",
+                block,
+                [("line-a", *read), ("line-b", *write)],
+            ),
+            (
+                "pids",
+                "Processes",
+                pids_scale(limits, shown(times, count)),
+                [("line-a", times, count)],
+            ),
+        )
     ]
     return {each.name: each for each in made}

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from .. import docker_service
 from ..forms import LogsForm, TerminalForm
+from ..live.fragments import stats_panel
+from ..live.stats_math import stats_limits
 from ..middleware import CONTENT_SECURITY_POLICY
 from .flow import controls_command, preview, with_defaults
 
@@ -72,8 +74,14 @@ def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 def container_stats(request: HttpRequest, ref: str) -> HttpResponse:
+    """The panel as it is before the first reading: the charts' axes and limits drawn."""
     container = docker_service.inspect_container(ref)
-    return render_tab(request, container, "stats", f"docker stats {container.name}")
+    engine = docker_service.engine_info()
+    request.engine_identity = engine  # the header shows the same, without asking again
+    limits = stats_limits(container.limits, engine.cpus, engine.memory)
+    state = "waiting" if container.state.running else "not running"
+    panel = stats_panel([], state, container.name, limits)
+    return render_tab(request, container, "stats", f"docker stats {container.name}", panel=panel)
 
 
 @require_GET
