@@ -134,7 +134,10 @@ def browser() -> Iterator:
 @pytest.fixture
 def page(browser, daphne_server, request) -> Iterator:
     """A Chromium page signed in to the live server; a screenshot is kept if the test fails."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    options = {"viewport": {"width": 1280, "height": 900}}
+    for marker in request.node.iter_markers("page_options"):
+        options.update(marker.kwargs)
+    context = browser.new_context(**options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     console_errors: list[str] = []

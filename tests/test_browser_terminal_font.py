@@ -11,7 +11,6 @@ import math
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -21,29 +20,8 @@ from tests import support
 pytestmark = pytest.mark.browser
 
 BACKGROUND = (0x0D, 0x11, 0x17)  # the terminal's theme (static/js/terminal.js)
+AT_RATIO_1 = pytest.mark.page_options(device_scale_factor=1)  # one CSS pixel, one device pixel
 FONT_FILES = re.compile(r"/static/vendor/dejavu-mono/files/.*\.woff2$")
-
-
-@pytest.fixture
-def page_at_ratio_1(browser, daphne_server, request) -> Iterator:
-    """A signed-in page whose CSS pixel is one device pixel, as on most desktop screens."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{daphne_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(support.ADMIN_USERNAME)
-    page.get_by_label("Password").fill(support.ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{daphne_server.url}/containers/")
-    assert page.evaluate("() => window.devicePixelRatio") == 1
-    yield page
-    if getattr(request.node, "rep_call", None) and request.node.rep_call.failed:
-        support.screenshot(page, f"{request.node.name}-failure")
-    context.close()
-    assert not errors, f"the browser reported errors (CSP, scripts, fonts): {errors}"
 
 
 def png_pixels(data: bytes) -> list[list[tuple[int, int, int]]]:
@@ -118,8 +96,9 @@ def row_cells(page, text: str) -> list[list[list[tuple[int, int, int]]]]:
     return cells
 
 
-def test_underscores_show_at_device_pixel_ratio_1(page_at_ratio_1, daphne_server, make_container):
-    page = page_at_ratio_1
+@AT_RATIO_1
+def test_underscores_show_at_device_pixel_ratio_1(page, daphne_server, make_container):
+    assert page.evaluate("() => window.devicePixelRatio") == 1
     container = make_container(hint="ui-font")
     page.goto(f"{daphne_server.url}/containers/{container['Id'][:12]}/terminal/")
     expect(page.locator("[data-terminal-status]")).to_contain_text("Connected")
@@ -150,11 +129,10 @@ def test_underscores_show_at_device_pixel_ratio_1(page_at_ratio_1, daphne_server
     ), "drawn in the web font served with the page, not in whatever the system has"
 
 
-def test_the_terminal_opens_once_its_font_has_loaded(
-    page_at_ratio_1, daphne_server, make_container
-):
+@AT_RATIO_1
+def test_the_terminal_opens_once_its_font_has_loaded(page, daphne_server, make_container):
     """xterm.js measures its cells when it opens: never in a font still on its way."""
-    page = page_at_ratio_1
+    assert page.evaluate("() => window.devicePixelRatio") == 1
     container = make_container(hint="ui-font-wait")
     held = []
 
