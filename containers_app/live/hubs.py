@@ -21,6 +21,7 @@ from django.db import DatabaseError, connections
 
 from .. import docker_service
 from ..docker_service import DockerServiceError, EngineUnavailable, NotFound
+from ..pages.engine_errors import explain
 from .stats_math import StatsSample, sample_from
 from .stream_threads import StreamThread, json_lines
 
@@ -77,7 +78,7 @@ class Feed(StreamThread):
                     self.publish(("removed", None))
                     return
                 except DockerServiceError as exc:
-                    self.publish(("error", str(exc)))
+                    self.publish(("error", explain(exc).sentence))
                     self.stopping.wait(2)
                 except Exception:  # a bug or a malformed stream: say so, keep the feed alive
                     logger.exception("%s failed; reading again", self.name)
