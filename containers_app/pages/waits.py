@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINE_STOP_TIMEOUT = 10  # what the engine waits after the stop signal, unless told otherwise
+from ..specs import DEFAULT_STOP_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Busy:
 
 
 def stop_wait(timeout: int | None, stop_signal: str = "") -> str:
-    seconds = ENGINE_STOP_TIMEOUT if timeout is None else timeout
+    seconds = DEFAULT_STOP_TIMEOUT if timeout is None else timeout
     signal = stop_signal or "SIGTERM"
     if seconds < 0:
         return f"it sends {signal} and waits for the process to exit, however long that takes"
@@ -63,7 +63,7 @@ def bulk_busy(verb: str) -> Busy:
         "stop": Busy(
             "Stopping the selected containers",
             f"one after the other: each gets its stop signal, up to its stop timeout"
-            f" ({ENGINE_STOP_TIMEOUT} s unless set) to exit, then SIGKILL.",
+            f" ({DEFAULT_STOP_TIMEOUT} s unless set) to exit, then SIGKILL.",
         ),
         "remove": Busy("Removing the selected containers", "one after the other."),
     }[verb]
