@@ -229,6 +229,36 @@ def run_container(actor: Actor, spec: RunSpec) -> RunOutcome:
     return RunOutcome(container_id, name, pulled, result)
 
 
+def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
+    """Duplicate with "replace": the old container makes way, the new one takes its name.
+
+    Each step is its own audited action: stop (if it runs), rename it aside, run
+    the new one, remove the old one. If the new one cannot be made, the old one
+    gets its name back (and is started again if it ran): nothing half-done.
+    """
+    current = docker_service.inspect_container(old)
+    if spec.name and spec.name != current.name:
+        raise docker_service.InvalidRequest(
+            f"the container name must stay {current.name} to replace it: set it back, or untick"
+            " Replace to make a copy under the new name"
+        )
+    spec = dataclasses.replace(spec, name=current.name)
+    running = current.state.running or current.state.paused
+    if running:
+        container_lifecycle(actor, LifecycleSpec("stop", current.name))
+    aside = f"{current.name}-replaced-{current.short_id}"
+    rename_container(actor, RenameSpec(current.name, aside))
+    try:
+        outcome = run_container(actor, spec)
+    except DockerServiceError:
+        rename_container(actor, RenameSpec(aside, current.name))
+        if running:
+            container_lifecycle(actor, LifecycleSpec("start", current.name))
+        raise
+    remove_container(actor, RemoveContainerSpec(aside))
+    return outcome
+
+
 def _removed(container_id: str) -> bool:
     try:
         docker_service.remove_container(container_id, force=True)

@@ -10,6 +10,7 @@ from .views import (
     images,
     logs,
     prune,
+    recreate,
     run,
 )
 
@@ -25,6 +26,8 @@ containers_urls = (
         path("<str:ref>/terminal/", container_tabs.container_terminal, name="terminal"),
         path("<str:ref>/stats/", container_tabs.container_stats, name="stats"),
         path("<str:ref>/top/", container_tabs.container_top, name="top"),
+        path("<str:ref>/run-command/", recreate.run_command, name="run-command"),
+        path("<str:ref>/compose/", recreate.compose, name="compose"),
         path("<str:ref>/<str:verb>/", container_actions.container_action, name="action"),
     ],
     "containers",

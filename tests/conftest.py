@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import uuid
 from collections.abc import Callable, Iterator
 
 import docker
@@ -175,3 +177,43 @@ def pytest_collection_modifyitems(items):
     """Browser tests last: Playwright's sync API keeps an event loop running from the first
     browser test on, and an asyncio test after it could not start its own."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="module")
+def places(docker_api, tmp_path_factory):
+    """A network with a subnet, a named volume, a container to link to and files to read."""
+    key = uuid.uuid4().hex[:6]
+    network = f"{support.NAME_PREFIX}net-{key}"
+    for _ in range(20):  # a free /24 (another run may hold one)
+        subnet = f"10.{random.randint(100, 250)}.{random.randint(0, 255)}"
+        try:
+            docker_api.create_network(
+                network,
+                labels=support.run_labels(),
+                ipam=docker.types.IPAMConfig(
+                    pool_configs=[docker.types.IPAMPool(subnet=f"{subnet}.0/24")]
+                ),
+            )
+            break
+        except docker.errors.APIError:
+            continue
+    other = f"{support.NAME_PREFIX}other-{key}"
+    docker_api.create_container(
+        support.BASE_IMAGE,
+        ["true"],
+        name=other,
+        labels=support.run_labels(),
+        host_config=docker_api.create_host_config(network_mode="none"),
+    )
+    folder = tmp_path_factory.mktemp("files")
+    (folder / "app.env").write_text("# settings\nGREETING=hello world \nEMPTY=\n")
+    (folder / "labels").write_text("com.example.from-file=yes\n")
+    return {
+        "tmp": str(folder),
+        "volume": f"{support.NAME_PREFIX}vol-{key}",
+        "network": network,
+        "subnet": subnet,
+        "other": other,
+        "env_file": str(folder / "app.env"),
+        "label_file": str(folder / "labels"),
+    }

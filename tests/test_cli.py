@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from containers_app import cli
 from containers_app.actions import spec_parameters
 from containers_app.forms import RunForm
+from containers_app.run_options.networks import NetworkAttachment
 from containers_app.specs import (
     RESTART_POLICIES,
     CommitSpec,
@@ -92,7 +93,7 @@ def spec_from_command(text: str) -> RunSpec:
                 nano_cpus=1_500_000_000,
                 restart=RestartPolicy("on-failure", 3),
                 labels=(("team", "web"),),
-                network="none",
+                networks=(NetworkAttachment("none"),),
                 entrypoint="/bin/sh",
                 pull="never",
                 command=("-c", "echo hi"),
@@ -111,7 +112,7 @@ def test_run_command_is_quoted_for_the_shell():
         env=(("GREETING", "hello world"), ("DB_PASSWORD", "s3cret")),
         command=("sh", "-c", "echo $GREETING; sleep 1"),
         ports=(PortMapping(80, host_ip="127.0.0.1", host_port=8080),),
-        volumes=(VolumeMount("/data", "/srv/data", read_only=True),),
+        volumes=(VolumeMount("/data", "/srv/data", "ro"),),
         memory=64 * 1024 * 1024,
         nano_cpus=500_000_000,
     )
@@ -171,21 +172,24 @@ def test_action_commands(spec, command):
     assert cli.command(spec) == command
 
 
-def test_unsupported_flags_are_listed_by_name_with_their_values():
+def test_flags_the_form_cannot_hold_are_listed_by_name_with_their_values_and_why():
     parsed = cli.parse_run_command(
-        "docker run --cap-add NET_ADMIN --privileged -P --mount type=tmpfs,dst=/t"
-        " --frobnicate -d busybox"
+        "docker run --cap-add NET_ADMIN --isolation hyperv --cpu-count 2 -P"
+        " --frobnicate --use-api-socket -d busybox"
     )
 
     assert parsed.unsupported == [
-        "--cap-add NET_ADMIN",
-        "--privileged",
-        "--publish-all",
-        "--mount type=tmpfs,dst=/t",
+        "--isolation hyperv (--isolation chooses between Windows isolations; Linux containers"
+        " have one)",
+        "--cpu-count 2 (--cpu-count is for Windows engines only)",
         "--frobnicate (not a docker run flag)",
+        "--use-api-socket (--use-api-socket hands the container the engine's socket and your"
+        " registry credentials: root on the host, which Dockside does not give out)",
     ]
     assert parsed.values["image"] == "busybox"
     assert parsed.values["mode"] == "detach"
+    assert parsed.values["cap_add"] == "NET_ADMIN"
+    assert parsed.values["publish_all"] is True
 
 
 @pytest.mark.parametrize(
@@ -239,7 +243,7 @@ VOLUMES = st.one_of(
         VolumeMount,
         target=PATHS,
         source=st.one_of(PATHS, st.from_regex(r"[a-z0-9][a-z0-9_.-]{1,10}", fullmatch=True)),
-        read_only=st.booleans(),
+        mode=st.sampled_from(["", "ro", "rw"]),
     ),
 )
 KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.]{0,10}", fullmatch=True)
@@ -266,7 +270,12 @@ def run_specs(draw) -> RunSpec:
         ports=tuple(draw(st.lists(PORTS, max_size=3))),
         env=tuple(draw(st.dictionaries(KEYS, SAFE_TEXT, max_size=3)).items()),
         volumes=tuple(draw(st.lists(VOLUMES, max_size=3))),
-        network=draw(st.sampled_from(["", "none", "host", "bridge", "my-net_1.x"])),
+        networks=tuple(
+            NetworkAttachment(name)
+            for name in draw(
+                st.sampled_from([(), ("none",), ("host",), ("bridge",), ("my-net_1.x",)])
+            )
+        ),
         restart=RestartPolicy(policy, retries),
         labels=tuple(draw(st.dictionaries(KEYS, SAFE_TEXT, max_size=3)).items()),
         workdir=draw(st.one_of(st.just(""), PATHS)),

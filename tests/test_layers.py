@@ -8,7 +8,13 @@ from tests.support import ROOT
 
 # Lowest first. A module may import its own layer and those below.
 LAYERS = [
-    {"containers_app.specs", "containers_app.references", "containers_app.masking"},
+    {
+        "containers_app.specs",
+        "containers_app.references",
+        "containers_app.masking",
+        "containers_app.quoting",
+        "containers_app.run_options",
+    },
     {"containers_app.cli", "containers_app.docker_service"},
     {"audit", "containers_app.models"},
     {"containers_app.actions", "containers_app.pages"},

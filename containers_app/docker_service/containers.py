@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import docker
-
 from ..masking import EnvVar, mask_env, mask_inspect
 from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
 from .client import InvalidRequest, client, engine_call
+from .run_request import create_request, needed_api
 from .times import from_epoch, parse_docker_time
 
 
@@ -284,46 +283,27 @@ def inspect_container(ref: str) -> ContainerDetail:
     return _container_detail(data)
 
 
-def _create_kwargs(api: docker.APIClient, spec: RunSpec) -> dict:
-    port_bindings: dict[str, list[dict]] = {}
-    for port in spec.ports:
-        binding = {"HostIp": port.host_ip, "HostPort": str(port.host_port or "")}
-        port_bindings.setdefault(port.key, []).append(binding)
-    binds = [str(volume) for volume in spec.volumes if volume.source]
-    host_config = api.create_host_config(
-        port_bindings=port_bindings or None,
-        binds=binds or None,
-        network_mode=spec.network or None,
-        restart_policy={"Name": spec.restart.name, "MaximumRetryCount": spec.restart.max_retries},
-        auto_remove=spec.remove,
-        mem_limit=spec.memory,
-        nano_cpus=spec.nano_cpus,
-    )
-    detached = spec.start and spec.detach
-    return {
-        "image": spec.image,
-        "command": list(spec.command) or None,
-        "name": spec.name or None,
-        "entrypoint": [spec.entrypoint] if spec.entrypoint else None,
-        "environment": [f"{key}={value}" for key, value in spec.env] or None,
-        "labels": dict(spec.labels) or None,
-        "ports": [(p.container_port, p.protocol) for p in spec.ports] or None,
-        "volumes": [v.target for v in spec.volumes if not v.source] or None,
-        "working_dir": spec.workdir or None,
-        "user": spec.user or None,
-        "hostname": spec.hostname or None,
-        "tty": spec.tty,
-        "stdin_open": spec.interactive,
-        "detach": detached,
-        "host_config": host_config,
-    }
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 def create_container(spec: RunSpec) -> str:
-    """`docker create` from a spec; returns the new container's id."""
+    """`docker create` from a spec; returns the new container's id.
+
+    What this engine's API is too old for is refused first, in the CLI's words.
+    """
     api = client()
+    for version, what in needed_api(spec):
+        if _version(api.api_version) < _version(version):
+            raise InvalidRequest(
+                f"{what} requires API version {version}, but the Docker daemon API version"
+                f" is {api.api_version}"
+            )
+    body = create_request(spec)
     with engine_call("image", spec.image):
-        created = api.create_container(**_create_kwargs(api, spec))
+        created = api.create_container_from_config(
+            body, name=spec.name or None, platform=spec.platform or None
+        )
     return created["Id"]
 
 

@@ -23,6 +23,9 @@ class EngineInfo:
     containers_paused: int
     containers_stopped: int
     images: int
+    logging_driver: str = "json-file"
+    default_runtime: str = "runc"
+    cgroup_version: str = "2"
 
 
 def engine_info() -> EngineInfo:
@@ -44,6 +47,9 @@ def engine_info() -> EngineInfo:
         containers_paused=info.get("ContainersPaused", 0),
         containers_stopped=info.get("ContainersStopped", 0),
         images=info.get("Images", 0),
+        logging_driver=info.get("LoggingDriver") or "json-file",
+        default_runtime=info.get("DefaultRuntime") or "runc",
+        cgroup_version=str(info.get("CgroupVersion") or "1"),
     )
 
 

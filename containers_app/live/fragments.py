@@ -87,7 +87,8 @@ def detail_fragment(ref: str, csrf_secret: str) -> str:
     except NotFound:
         return removed_fragment("container", f"{reverse('containers:list')}?all=1")
     token = masked_csrf_token(csrf_secret)
-    context = {**detail_context(container), "oob": True, "csrf_token": token}
+    engine = docker_service.engine_info()
+    context = {**detail_context(container, engine), "oob": True, "csrf_token": token}
     return render_to_string("containers/detail.html#main", context)
 
 

@@ -10,6 +10,7 @@ from .. import cli, docker_service
 from ..specs import LifecycleSpec, RemoveContainerSpec
 from .explanations import exit_meaning, port_sentences
 from .listing import Column
+from .recreate import recreate_lines
 from .waits import Busy, container_busy
 
 EPOCH = datetime.fromtimestamp(0, UTC)
@@ -71,9 +72,14 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
     return buttons
 
 
-def detail_context(container: docker_service.ContainerDetail) -> dict:
+def detail_context(
+    container: docker_service.ContainerDetail, engine: docker_service.EngineInfo
+) -> dict:
+    recreated = docker_service.recreate(container.raw, engine)  # raw: secrets already hidden
     return {
         "container": container,
+        "recreate_lines": recreate_lines(recreated),
+        "recreate_notes": recreated.notes,
         "actions": container_actions(container),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
         "command": f"docker container inspect {container.name}",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.http import QueryDict
 
 from .. import docker_service
+from ..references import split_reference
 from .listing import Column, Listing, build_listing
 
 EPOCH = datetime.fromtimestamp(0, UTC)
@@ -40,6 +41,20 @@ def image_detail_context(image: docker_service.ImageDetail, tag: str) -> dict:
         "command": f"docker image inspect {name}",
         "history_command": f"docker history {name}",
     }
+
+
+def other_tags(reference: str) -> list[docker_service.ImageSummary]:
+    """The engine's other tags of the same repository, newest first: what a rollback can pick."""
+    repository, tag = split_reference(reference)
+    return sorted(
+        (
+            image
+            for image in docker_service.list_images()
+            if image.repository == repository and image.tag != tag and not image.dangling
+        ),
+        key=lambda image: image.created or EPOCH,
+        reverse=True,
+    )
 
 
 def local_image_names() -> list[str]:

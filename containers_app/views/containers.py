@@ -52,4 +52,6 @@ def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse
 @require_GET
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:
     container = docker_service.inspect_container(ref)
-    return render(request, "containers/detail.html", detail_context(container))
+    engine = docker_service.engine_info()
+    request.engine_identity = engine  # the header shows the same, without asking again
+    return render(request, "containers/detail.html", detail_context(container, engine))

@@ -8,17 +8,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .. import actions, cli
+from .. import actions, cli, docker_service
 from ..forms import RunForm
-from ..pages.images import local_image_names
+from ..forms.run import CONTAINER_REF, form_data
+from ..pages.images import local_image_names, other_tags
 from ..pages.waits import run_busy
 from .flow import ActionPage, Done, handle_action, process_ending, render_page, shown_command
 
 PASTE_LIMIT = 64 * 1024
 
 
-def _run(actor: actions.Actor, spec) -> Done:
-    outcome = actions.run_container(actor, spec)
+def _run(actor: actions.Actor, spec, replaces: str = "") -> Done:
+    if replaces:
+        outcome = actions.replace_container(actor, replaces, spec)
+    else:
+        outcome = actions.run_container(actor, spec)
     pulled = f"Pulled {spec.image}, then " if outcome.pulled else ""
     detail = reverse("containers:detail", args=[outcome.container_id[:12]])
     if outcome.result is not None:
@@ -30,10 +34,34 @@ def _run(actor: actions.Actor, spec) -> Done:
             failed=result.failed,
         )
     verb = "started" if spec.start else "created"
-    return Done(f"{pulled}{verb} container {outcome.name}.", redirect_to=detail)
+    instead = " in place of the old one" if replaces else ""
+    return Done(f"{pulled}{verb} container {outcome.name}{instead}.", redirect_to=detail)
 
 
-def _read_pasted(pasted: str) -> cli.ParsedRun | None:
+def _duplicate(request: HttpRequest) -> tuple[RunForm, dict]:
+    """`?from=REF`: the form holding what makes that container, to copy or change it;
+    `&image=` swaps the image (the rollback to another tag)."""
+    if not CONTAINER_REF.fullmatch(request.GET["from"]):
+        raise docker_service.NotFound("container", request.GET["from"])
+    recreated = docker_service.recreate_container(request.GET["from"])
+    original = recreated.spec
+    data = {**form_data(original), "replaces": request.GET["from"]}
+    if request.GET.get("image"):
+        data["image"] = request.GET["image"]
+    context = {
+        "duplicate": {
+            "name": original.name,
+            "ref": request.GET["from"],
+            "image": original.image,
+            "notes": recreated.notes,
+            "after": [cli.join(argv) for argv in recreated.after],
+            "other_tags": other_tags(original.image),
+        }
+    }
+    return RunForm(data), context
+
+
+def _read_pasted(pasted: str, answers: dict[str, str]) -> cli.ParsedRun | None:
     """The pasted command read into form values; one too long to read is refused whole."""
     if len(pasted) > PASTE_LIMIT:
         refused = cli.ParsedRun()
@@ -42,7 +70,27 @@ def _read_pasted(pasted: str) -> cli.ParsedRun | None:
             f" {PASTE_LIMIT:,}: shorten it (nothing was read from it)"
         )
         return refused
-    return cli.parse_run_command(pasted) if pasted.strip() else None
+    return cli.parse_run_command(pasted, answers) if pasted.strip() else None
+
+
+ANSWER = "answer:"  # the paste step's answer fields: answer:<question key>
+UPLOAD = "upload:"  # and a file's upload: upload:<question key>
+
+
+def _answers(request: HttpRequest) -> dict[str, str]:
+    """What the paste step's questions were answered with (an uploaded file wins over text)."""
+    answers = {
+        key.removeprefix(ANSWER): value
+        for key, value in request.POST.items()
+        if key.startswith(ANSWER) and len(value) <= PASTE_LIMIT
+    }
+    for key, upload in request.FILES.items():
+        if key.startswith(UPLOAD) and upload.size <= PASTE_LIMIT:
+            try:
+                answers[key.removeprefix(UPLOAD)] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    return answers
 
 
 PASTED = "dockside_pasted_command"  # the session's copy, read once
@@ -51,13 +99,15 @@ FROM_PASTE = "pasted"  # ?pasted=1: fill the form from that copy
 
 @require_http_methods(["GET", "POST"])
 def run_form(request: HttpRequest) -> HttpResponse:
-    """The form; a pasted command fills it without running it.
+    """The form; a pasted command fills it without running it; `?from=REF` copies a container.
 
     The box posts what was pasted, so a secret in it stays out of the address, the
     history and the server's log. A link's `?command=` still works: the command is
     kept in the session and the browser sent on to an address without it.
     """
     pasting = request.method == "POST" and request.POST.get("_paste") == "1"
+    answers = _answers(request) if pasting else {}
+    pasted = ""
     if pasting:
         pasted = request.POST.get("pasted", "")
     elif request.method == "GET" and "command" in request.GET:
@@ -67,13 +117,16 @@ def run_form(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('containers:run')}?{FROM_PASTE}=1")
     elif request.method == "GET" and request.GET.get(FROM_PASTE):
         pasted = request.session.pop(PASTED, "")
-    else:
-        pasted = ""
     too_long = len(pasted) > PASTE_LIMIT
-    parsed = _read_pasted(pasted)
+    parsed = _read_pasted(pasted, answers)
+    extra: dict = {}
     if request.method == "POST" and not pasting:
-        form = RunForm(request.POST)
-    elif parsed and not parsed.problems:
+        form = RunForm(request.POST, request.FILES)
+        if CONTAINER_REF.fullmatch(form.data.get("replaces", "")):
+            extra["duplicate"] = {"ref": form.data["replaces"]}
+    elif request.method == "GET" and request.GET.get("from"):
+        form, extra = _duplicate(request)
+    elif parsed and not parsed.problems and not parsed.unanswered:
         form = RunForm(RunForm.data_from_command(parsed.values))
     else:
         prefill = "image" in request.GET and not too_long
@@ -87,6 +140,7 @@ def run_form(request: HttpRequest) -> HttpResponse:
             "pasted": "" if too_long else pasted,
             "parsed": parsed,
             "local_images": local_image_names,  # called only when a whole page is drawn
+            **extra,
         },
     )
     if too_long:
@@ -95,7 +149,12 @@ def run_form(request: HttpRequest) -> HttpResponse:
         if form.is_bound:
             form.is_valid()
         return render_page(request, page, form)
-    response = handle_action(request, form, page, _run, request.POST.get("name", ""))
+
+    def act(actor: actions.Actor, spec) -> Done:
+        replace = form.cleaned_data.get("replace") and form.cleaned_data.get("replaces")
+        return _run(actor, spec, replaces=replace or "")
+
+    response = handle_action(request, form, page, act, request.POST.get("name", ""))
     if response.status_code == 404 and form.has_error("image"):
         request.session[PASTED] = shown_command(form)  # what "Pull it first" comes back to
     return response

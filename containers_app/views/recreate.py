@@ -1,0 +1,39 @@
+"""A container back as what makes it: its `docker run`, its Compose service.
+
+Secret-looking environment values are hidden (as on every page) unless
+`?secrets=1` asks for the command exactly as it must run.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from .. import docker_service
+from ..pages.recreate import masked, recreate_lines
+from ..run_options.compose import compose_file
+
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+def _reveal(request: HttpRequest) -> bool:
+    return request.GET.get("secrets") == "1"
+
+
+@require_GET
+def run_command(request: HttpRequest, ref: str) -> HttpResponse:
+    """`text/plain`: the `docker run` that makes this container again (and any network
+    connections the engine needs made after it, one command per line)."""
+    recreated = docker_service.recreate_container(ref)
+    lines = recreate_lines(recreated, mask=not _reveal(request))
+    return HttpResponse("\n".join(lines) + "\n", content_type=PLAIN_TEXT)
+
+
+@require_GET
+def compose(request: HttpRequest, ref: str) -> HttpResponse:
+    """The container as a Compose service (YAML); what Compose cannot say, as comments."""
+    recreated = docker_service.recreate_container(ref)
+    spec = recreated.spec if _reveal(request) else masked(recreated.spec)
+    composed = compose_file(spec)
+    notes = "".join(f"# {note}\n" for note in recreated.notes + composed.notes)
+    return HttpResponse(notes + composed.text(), content_type="text/yaml; charset=utf-8")
