@@ -11,6 +11,7 @@ from __future__ import annotations
 from tests import support
 
 NOT_CONFIG = {"Hostname", "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce"}
+EMPTY = (None, [], {}, "")
 NOT_HOST = {"ContainerIDFile", "ConsoleSize"}
 UNORDERED_HOST = {"Binds", "CapAdd", "CapDrop", "Dns", "DnsSearch", "DnsOptions", "ExtraHosts"}
 
@@ -21,14 +22,37 @@ def _volume_name(mount: dict) -> str:
     return "" if anonymous else name or mount.get("Source", "")
 
 
+def _empty_as_none(values: dict) -> dict:
+    """null, [] and {} mean the same to the engine; clients send one or another."""
+    return {key: None if value in EMPTY else value for key, value in values.items()}
+
+
 def comparable(inspect: dict, names: tuple[str, ...] = ()) -> dict:
     """The parts of an inspect that the command decides; `names` (the containers') are
-    replaced by a placeholder wherever they appear (links, aliases)."""
-    config = {k: v for k, v in inspect["Config"].items() if k not in NOT_CONFIG}
-    config["Env"] = sorted(config.get("Env") or [])  # the CLI's order is a map's
-    host = {k: v for k, v in inspect["HostConfig"].items() if k not in NOT_HOST}
+    replaced by a placeholder wherever they appear (links, aliases). Values the engine
+    reads alike are written alike (CAP_NET_ADMIN and NET_ADMIN, "" and "no").
+
+    The docker CLI collects `-e` in a map: their order varies, and the same entry given
+    twice arrives once. A path in Config.Volumes that a bind or mount also covers is the
+    bind's (Compose lists them, the CLI does not).
+    """
+    config = _empty_as_none({k: v for k, v in inspect["Config"].items() if k not in NOT_CONFIG})
+    config["Env"] = sorted(set(config.get("Env") or []))
+    host = _empty_as_none({k: v for k, v in inspect["HostConfig"].items() if k not in NOT_HOST})
     for key in UNORDERED_HOST:
         host[key] = sorted(host.get(key) or [])
+    for key in ("CapAdd", "CapDrop"):  # NET_ADMIN and CAP_NET_ADMIN are the same to the engine
+        host[key] = sorted(
+            cap if cap in {"ALL", "all"} or cap.upper().startswith("CAP_") else f"CAP_{cap}".upper()
+            for cap in host[key]
+        )
+    restart = host.get("RestartPolicy") or {}
+    host["RestartPolicy"] = {**restart, "Name": restart.get("Name") or "no"}  # "" is "no"
+    covered = {bind.split(":")[1] for bind in host["Binds"] if ":" in bind}
+    covered |= {mount.get("Target") for mount in host.get("Mounts") or []}
+    covered |= set(host.get("Tmpfs") or {})
+    volumes = {path: {} for path in config.get("Volumes") or {} if path not in covered}
+    config["Volumes"] = volumes or None
     host["Links"] = sorted(_unnamed(link, names) for link in host.get("Links") or [])
     mounts = sorted(
         (m["Type"], _volume_name(m), m["Destination"], m["RW"], m.get("Mode", ""))
@@ -40,7 +64,7 @@ def comparable(inspect: dict, names: tuple[str, ...] = ()) -> dict:
             "Aliases": sorted(
                 _unnamed(a, names) for a in settings.get("Aliases") or [] if a != short_id
             ),
-            "IPAMConfig": settings.get("IPAMConfig"),
+            "IPAMConfig": settings.get("IPAMConfig") or None,
             "Links": settings.get("Links"),
             "DriverOpts": settings.get("DriverOpts"),
         }

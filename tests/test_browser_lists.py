@@ -64,6 +64,8 @@ def test_list_works_on_a_phone_screen(page, daphne_server, make_container):
 NOT_PAGES = {
     "containers:bulk": "POST only",
     "containers:logs-download": "a file",
+    "containers:run-command": "plain text: the command",
+    "containers:compose": "YAML: the Compose service",
     "audit:export-csv": "a file",
     "audit:export-json": "a file",
     "healthz": "plain text for monitors",
@@ -91,7 +93,7 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     job = urlsplit(page.url).path
     pages = {
         "containers:list": ["/containers/", "/containers/?all=1"],
-        "containers:run": ["/containers/run/"],
+        "containers:run": ["/containers/run/", f"/containers/run/?from={short}"],
         "containers:prune": ["/containers/prune/"],
         "containers:detail": [f"/containers/{short}/", "/containers/no-such-container/"],
         "containers:logs": [f"/containers/{short}/logs/"],

@@ -52,7 +52,7 @@ def _api_at_least(defaults: EngineDefaults, version: str) -> bool:
 def _changed_env(container: list[str], image: list[str]) -> tuple[tuple[str, str], ...]:
     inherited = set(image)
     pairs = []
-    for entry in container:
+    for entry in dict.fromkeys(container):  # an entry given twice is said once
         if entry in inherited:
             continue
         key, _, value = entry.partition("=")
@@ -202,7 +202,7 @@ def _networks(data: dict, defaults: EngineDefaults, name: str, recreated: Recrea
     endpoint = attached.get(primary) or {}
     aliases = tuple(a for a in endpoint.get("Aliases") or [] if a not in {short_id, name})
     ipam = endpoint.get("IPAMConfig") or {}
-    if mode not in {"default", "bridge"}:
+    if mode != "default":
         values["networks"] = (NetworkAttachment(mode),)
     if user_defined(mode):
         values["network_aliases"] = aliases

@@ -115,6 +115,14 @@ class Section:
     folded: bool
 
     @property
+    def question(self) -> str:
+        return EXPLAINED.get(self.key, "")
+
+    @property
+    def explained(self) -> bool:
+        return self.key in EXPLAINED
+
+    @property
     def used(self) -> bool:
         """Open it: one of its fields holds something or has an error."""
         return any(field.errors or _given(field) for field in self.fields)
@@ -126,6 +134,13 @@ def _given(field) -> bool:
 
 
 DEFAULTS = {"pull": "missing", "restart": "no", "mode": "detach"}
+EXPLAINED = {  # folded sections with a "why" (templates/explain/run-KEY.html)
+    "networking": "How do containers find each other?",
+    "storage": "Where does a container's data live?",
+    "security": "What makes a container root on the host?",
+    "resources": "What do these limits limit?",
+    "health": "What does a health check do?",
+}
 OPEN_LAYOUT = (
     ("run", "What to run", ("image", "command", "name", "mode", "pull", "remove")),
     ("network", "Network and ports", ("ports", "network", "hostname")),

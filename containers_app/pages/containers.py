@@ -78,7 +78,7 @@ def detail_context(
     recreated = docker_service.recreate(container.raw, engine)  # raw: secrets already hidden
     return {
         "container": container,
-        "recreate_lines": recreate_lines(recreated),
+        "recreate_text": "\n".join(recreate_lines(recreated)),
         "recreate_notes": recreated.notes,
         "actions": container_actions(container),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),

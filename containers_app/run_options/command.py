@@ -25,6 +25,7 @@ PROMPT = re.compile(r"\A\s*(?:[$#>]|\w+@[\w.-]+:\S*[$#])\s+(?=\S)")
 ENV_QUESTION = "env:"
 FILE_QUESTION = {"--env-file": "env-file:", "--label-file": "label-file:"}
 CURRENT_DIRECTORY = "PWD"
+RUN_ONLY = {"--detach-keys", "--sig-proxy"}
 
 
 def _shown(flag: Flag) -> str:
@@ -342,6 +343,8 @@ def _flag_value(reader: _Reader, verb: str, name: str, value: str) -> None:
         _file(reader, name, value)
     elif name == "--detach":
         values["detach"] = bool(_switch(reader, name, value))
+    elif verb == "create" and name in RUN_ONLY:
+        parsed.unsupported.append(f"{name} (not a docker create flag: docker run has it)")
     elif name in CLIENT_ONLY:
         shown = name if not CLIENT_ONLY[name][0] else f"{name} {value}"
         reason = CLIENT_ONLY[name][1]

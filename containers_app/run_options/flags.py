@@ -76,10 +76,6 @@ class Flag:
     def form_field(self) -> str:
         return self.field or self.attr
 
-    @property
-    def shown_name(self) -> str:
-        return f"{self.short}, {self.name}" if self.short else self.name
-
 
 def _matching(pattern: re.Pattern, what: str, example: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
@@ -189,7 +185,7 @@ def _alias(text: str) -> str:
 
 
 NETWORK_ALIAS = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", re.ASCII)
-SECTIONS = {
+SECTIONS = {  # the sections that fold away until they hold something, in their order
     "networking": "More networking",
     "storage": "More storage",
     "security": "Security",
@@ -198,8 +194,6 @@ SECTIONS = {
     "health": "Health check",
     "logging": "Logging",
 }
-# The sections open on the page; the rest fold away until a value is given.
-OPEN_SECTIONS = ("run", "network", "data", "limits", "process")
 
 F = Flag
 FLAGS: tuple[Flag, ...] = (

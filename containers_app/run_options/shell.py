@@ -251,14 +251,6 @@ def _double_quoted(reader: _Reader, add) -> None:
     raise ShellSyntaxError('a " quote is never closed')
 
 
-def words_with(split: Split, answers: dict[str, str]) -> list[str]:
-    """The words with every expansion replaced by its answer (KeyError for a missing one)."""
-    return [
-        "".join(part if isinstance(part, str) else answers[part.key] for part in word)
-        for word in split.words
-    ]
-
-
 def word_text(word: list[Part]) -> str:
     """A word as it was written (expansions as their text)."""
     return "".join(part if isinstance(part, str) else part.text for part in word)
