@@ -21,6 +21,7 @@ from tests.test_run_flags import CASES, ENGINE_REFUSES, fill
 
 pytestmark = pytest.mark.django_db
 
+
 def compose_tool() -> list[str] | None:
     """`docker compose` (v2) where the host has it, else `docker-compose` (1.29 on Debian)."""
     v2 = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
