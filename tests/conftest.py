@@ -88,6 +88,14 @@ def make_container(docker_api) -> Iterator[Callable[..., dict]]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """The suite signs in hundreds of times: a cheap hash (never outside tests) saves minutes."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
 def loopback_registries_only():
     """Pulls may reach the local registry only: nothing in the suite may contact Docker Hub."""
     from django.conf import settings

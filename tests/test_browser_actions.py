@@ -22,9 +22,9 @@ def test_run_form_preview_follows_typing_and_the_container_appears(page, daphne_
 
     page.get_by_label("Image", exact=True).fill(support.BASE_IMAGE)
     expect(preview).to_have_text(f"docker run -d {support.BASE_IMAGE}")
-    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Name (--name)", exact=True).fill(name)
     page.get_by_label("Command", exact=True).fill("sleep 600")
-    page.get_by_label("Network").fill("none")
+    page.get_by_label("Network (--network)", exact=True).fill("none")
     page.get_by_label("Labels (-l)").fill(support.RUN_LABEL)
     page.get_by_label("Pull the image").select_option("never")
     expected = (
@@ -54,7 +54,7 @@ def test_pasted_command_fills_the_form(page, daphne_server):
     page.get_by_text("Paste a docker run command").click()
     page.get_by_label("docker run or docker create command").fill(
         "docker run -d --name web -p 127.0.0.1:8080:80 -e MODE=demo --privileged"
-        " --restart unless-stopped nginx:1.27"
+        " --isolation hyperv --restart unless-stopped nginx:1.27"
     )
 
     page.get_by_role("button", name="Fill the form").click()
@@ -63,14 +63,15 @@ def test_pasted_command_fills_the_form(page, daphne_server):
     assert "MODE" not in page.url and page.url.endswith("/containers/run/"), (
         "posted, not in the URL"
     )
-    expect(page.get_by_label("Name", exact=True)).to_have_value("web")
+    expect(page.get_by_label("Name (--name)", exact=True)).to_have_value("web")
     expect(page.get_by_label("Published ports (-p)")).to_have_value("127.0.0.1:8080:80")
     expect(page.get_by_label("Environment (-e)")).to_have_value("MODE=demo")
     expect(page.get_by_label("Restart policy")).to_have_value("unless-stopped")
-    expect(page.locator("#unsupported-flags")).to_contain_text("--privileged")
+    expect(page.locator("#unsupported-flags")).to_contain_text("--isolation hyperv")
+    expect(page.locator("#section-security")).to_have_attribute("open", "")
     expect(page.locator("#docker-command")).to_have_text(
         "docker run -d --name web -p 127.0.0.1:8080:80 -e MODE=demo --restart unless-stopped"
-        " nginx:1.27"
+        " --privileged nginx:1.27"
     )
     support.screenshot(page, "run-form-pasted")
 

@@ -356,3 +356,26 @@ def test_a_bad_value_is_said_at_its_field_and_nothing_is_made(
     assert support.engine_state(docker_api) == before
     entry = last_entry("run")
     assert entry.outcome == "failed" and entry.error.startswith("rejected:")
+
+
+def test_several_networks_are_held_and_an_older_engine_says_to_connect_the_rest_after(
+    admin_client, docker_api, places, tmp_path
+):
+    if docker_api.api_version >= "1.44":
+        pytest.skip("this engine takes several networks at once")
+    second = f"{places['network']}-2"
+    docker_api.create_network(second, labels=support.run_labels())
+    name = f"{support.NAME_PREFIX}nets-{uuid.uuid4().hex[:8]}"
+    networks = f"{places['network']}\nname={second},alias=api"
+    before = support.engine_state(docker_api)
+
+    shown = preview(admin_client, "/containers/run/", run_data(name=name, network=networks))
+    response = admin_client.post("/containers/run/", run_data(name=name, network=networks))
+    done = subprocess.run(shlex.split(shown), capture_output=True, text=True, timeout=60)
+
+    assert f"--network {places['network']} --network name={second},alias=api" in shown
+    assert response.status_code == 400
+    errors = field_errors(response.content.decode())
+    assert any("attaches a new container to one network only" in e for e in errors), errors
+    assert "Container cannot be connected to network endpoints" in done.stderr
+    assert support.engine_state(docker_api) == before

@@ -298,10 +298,46 @@ def test_unclosed_quotes_and_substitutions_are_errors():
 
 def test_yaml_quotes_what_yaml_would_read_otherwise():
     text = yaml_text(
-        {"a": ["no", "1.5", "x: y", "plain/path", "", "it's", True, 3], "b": {}, "c": None}
+        {
+            "a": ["no", "1.5", "x: y", "plain/path", "", "it's", True, 3, "8080:80", "a:b"],
+            "b": {},
+            "c": None,
+        }
     )
 
     assert text == (
         'a:\n  - "no"\n  - "1.5"\n  - "x: y"\n  - plain/path\n  - ""\n'
-        '  - "it\'s"\n  - true\n  - 3\nb: {}\nc: null\n'
+        '  - "it\'s"\n  - true\n  - 3\n  - "8080:80"\n  - a:b\nb: {}\nc: null\n'
     )
+
+
+def test_a_compose_service_keeps_dollars_and_declares_what_exists_already():
+    from containers_app.run_options.compose import compose_file
+    from containers_app.run_options.spec import RunSpec
+
+    spec = RunSpec(
+        image="nginx:1.27",
+        name="Web.1",
+        env=(("PRICE", "$5"),),
+        command=("sh", "-c", "echo $HOME"),
+        volumes=(VolumeMount("/data", "db-data"), VolumeMount("/srv", "/srv/site", "ro")),
+        networks=(NetworkAttachment("front"),),
+        network_aliases=("www",),
+        publish_all=True,
+    )
+
+    composed = compose_file(spec)
+
+    assert composed.text() == (
+        "services:\n"
+        "  web.1:\n"
+        "    image: nginx:1.27\n"
+        "    container_name: Web.1\n"
+        '    command:\n      - sh\n      - "-c"\n      - "echo $$HOME"\n'
+        '    environment:\n      PRICE: "$$5"\n'
+        "    networks:\n      front:\n        aliases:\n          - www\n"
+        "    volumes:\n      - db-data:/data\n      - /srv/site:/srv:ro\n"
+        "networks:\n  front:\n    external: true\n"
+        "volumes:\n  db-data:\n    external: true\n"
+    )
+    assert composed.notes == ["-P has no Compose key: list the ports under ports instead"]

@@ -73,7 +73,8 @@ def networking(draw) -> dict:
     networks = (first,)
     if kind == "two of mine":
         networks += (NetworkAttachment(first.name + "x"),)
-    values = {"networks": networks, "links": draw(some(st.builds(Link, NAMES, NAMES)))}
+    links = st.builds(lambda name, alias: Link.parse(f"{name}:{alias}"), NAMES, NAMES)
+    values = {"networks": networks, "links": draw(some(links))}
     if not long:
         values |= {
             "network_aliases": draw(some(WORD)),

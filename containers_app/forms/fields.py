@@ -7,6 +7,7 @@ import shlex
 
 from django import forms
 
+from .. import docker_service
 from ..actions import RegistryNotAllowed, check_registry
 from ..references import check_container_name, parse_image_reference
 from ..specs import parse_key_value
@@ -66,15 +67,27 @@ def env_field(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict(pairs).items())
 
 
-def refuse_unlisted_registry(form: forms.Form, field: str, reference: str) -> None:
+def refuse_unlisted_registry(
+    form: forms.Form, field: str, reference: str, only_if_missing: bool = False
+) -> None:
     """A pull from a registry outside DOCKSIDE_ALLOWED_REGISTRIES is an error at the field.
 
     The spec stays: the command is right, only running it here is not allowed.
+    `only_if_missing` (`--pull missing`): no pull happens for an image the engine has.
     """
     try:
         check_registry(reference)
     except RegistryNotAllowed as exc:
+        if only_if_missing and _present(reference):
+            return
         form.add_error(field, str(exc))
+
+
+def _present(reference: str) -> bool:
+    try:
+        return docker_service.image_present(reference)
+    except docker_service.DockerServiceError:
+        return False
 
 
 def validated(parse, value: str):

@@ -321,7 +321,8 @@ class RunForm(SpecForm):
         if spec is not None and self.errors:
             del self.spec
         elif spec is not None and spec.pull != "never":
-            refuse_unlisted_registry(self, "image", spec.image)
+            missing = spec.pull == "missing"
+            refuse_unlisted_registry(self, "image", spec.image, only_if_missing=missing)
         return data
 
     @classmethod

@@ -74,6 +74,14 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
         ),
     ),
     (
+        re.compile(r"Container cannot be connected to network endpoints: (.+)"),
+        lambda m: (
+            f"This engine attaches a new container to one network only (engines with API"
+            f" 1.44, Docker 25, take several): keep the first of {m[1]} here, then connect the"
+            " others to it with docker network connect."
+        ),
+    ),
+    (
         re.compile(r"network (\S+) not found"),
         lambda m: (
             f"There is no network {m[1]} on this engine. Create it first"

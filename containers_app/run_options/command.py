@@ -18,7 +18,7 @@ from ..masking import mask_value
 from ..quoting import join
 from .env_files import parse_kv_file
 from .flags import BY_NAME, CLIENT_ONLY, FLAGS, NOT_HERE, SHORT, SHOWN_SHORT, Flag
-from .shell import Expansion, ShellSyntaxError, Split, split_command, word_text
+from .shell import Expansion, ShellSyntaxError, split_command, word_text
 from .spec import RunSpec
 
 PROMPT = re.compile(r"\A\s*(?:[$#>]|\w+@[\w.-]+:\S*[$#])\s+(?=\S)")
@@ -26,6 +26,7 @@ ENV_QUESTION = "env:"
 FILE_QUESTION = {"--env-file": "env-file:", "--label-file": "label-file:"}
 CURRENT_DIRECTORY = "PWD"
 RUN_ONLY = {"--detach-keys", "--sig-proxy"}
+IMAGE = "IMAGE"  # where a word stands, for the hint: the image
 
 
 def _shown(flag: Flag) -> str:
@@ -125,10 +126,10 @@ def _hint(flag_name: str, expansion: Expansion, value: str) -> str:
         return "your user id on the Docker host, a number such as 1000"
     if key == "$(id -g)":
         return "your group id on the Docker host, a number such as 1000"
-    if flag_name in {"--volume", "--mount"} and value.find(expansion.text) < max(
-        value.find(":/"), value.find(",")
-    ):
+    if _in_mount_source(flag_name, expansion.text, value):
         return "the directory on the Docker host you want to mount"
+    if flag_name == IMAGE:
+        return "the image to run, such as nginx:1.27"
     if key == "PWD":
         return "the directory on the Docker host that stands for the current directory"
     if key == "HOME":
@@ -141,17 +142,31 @@ def _hint(flag_name: str, expansion: Expansion, value: str) -> str:
     return "the value your shell would put there"
 
 
+def _in_mount_source(flag_name: str, text: str, value: str) -> bool:
+    """Whether `text` stands in the host part of `-v SOURCE:TARGET` or `--mount source=...`."""
+    if flag_name == "--volume":
+        return value.find(text) < value.find(":")
+    if flag_name == "--mount":
+        return any(
+            text in field and field.startswith(("source=", "src=")) for field in value.split(",")
+        )
+    return False
+
+
 class _Reader:
     """Walks the words of one `docker run`, collecting values, notes and questions."""
 
-    def __init__(self, split: Split, answers: dict[str, str] | None) -> None:
+    def __init__(self, answers: dict[str, str] | None) -> None:
         self.answers = answers or {}
         self.parsed = ParsedRun()
         self.questions: dict[str, Question] = {}
-        self.words = list(split.words)
+        self.words: list = []
         self.lists: dict[str, list[str]] = {}
 
-    def ask(self, key: str, hint: str, expression: str = "", default: str = "", file=False):
+    def ask(
+        self, key: str, hint: str, expression: str = "", default: str = "", file: bool = False
+    ) -> str | None:
+        """Note the question (once per key); its answer, if it was given."""
         question = self.questions.setdefault(key, Question(key, hint, default=default, file=file))
         if expression:
             question.expressions.append(expression)
@@ -171,8 +186,8 @@ class _Reader:
             out.append(part.text if answer is None else answer)
         return "".join(out)
 
-    def take(self) -> str:
-        return self.text(self.words.pop(0))
+    def take(self, what: str = "") -> str:
+        return self.text(self.words.pop(0), what)
 
     def add(self, form_field: str, line: str) -> None:
         self.lists.setdefault(form_field, []).append(line)
@@ -371,7 +386,7 @@ def _flag_value(reader: _Reader, verb: str, name: str, value: str) -> None:
 
 def parse_run_command(text: str, answers: dict[str, str] | None = None) -> ParsedRun:
     """Read `docker run ...` into the run form's field values (see ParsedRun)."""
-    reader = _Reader(Split(), answers)
+    reader = _Reader(answers)
     parsed = reader.parsed
     try:
         split = split_command(PROMPT.sub("", text, count=1))
@@ -403,7 +418,7 @@ def parse_run_command(text: str, answers: dict[str, str] | None = None) -> Parse
     if not reader.words:
         parsed.problems.append("the command names no image")
         return parsed
-    parsed.values["image"] = reader.take()
+    parsed.values["image"] = reader.take(IMAGE)
     parsed.values["command"] = join([reader.take() for _ in list(reader.words)])
     _finish(parsed, reader, verb)
     return parsed

@@ -17,7 +17,8 @@ from .spec import RunSpec
 from .units import format_cpus, format_duration, format_size
 
 SERVICE_NAME = re.compile(r"[^a-z0-9_.-]+")
-PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./@+=-]*", re.ASCII)
+PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./@+=:-]*", re.ASCII)
+SEXAGESIMAL = re.compile(r"[-+]?\d[\d_]*(:\d+)+(\.\d*)?")  # YAML 1.1 reads 8080:80 as a number
 YAML_WORDS = {
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "",
 }  # fmt: skip
@@ -317,7 +318,8 @@ def _scalar(value) -> str:
         PLAIN.fullmatch(text)
         and text.lower() not in YAML_WORDS
         and not NUMBER.fullmatch(text)
-        and ":" not in text
+        and not SEXAGESIMAL.fullmatch(text)
+        and not text.endswith(":")
     ):
         return text
     return json.dumps(text, ensure_ascii=False)
