@@ -233,15 +233,26 @@ def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
     """Duplicate with "replace": the old container makes way, the new one takes its name.
 
     Each step is its own audited action: stop (if it runs), rename it aside, run
-    the new one, remove the old one. If the new one cannot be made, the old one
-    gets its name back (and is started again if it ran): nothing half-done.
+    the new one, remove the old one. If the new one cannot be made, whatever it
+    left behind goes and the old one gets its name back (and is started again if
+    it ran): nothing half-done.
     """
     current = docker_service.inspect_container(old)
+    refusal = ""
     if spec.name and spec.name != current.name:
-        raise docker_service.InvalidRequest(
+        refusal = (
             f"the container name must stay {current.name} to replace it: set it back, or untick"
             " Replace to make a copy under the new name"
         )
+    elif current.auto_remove:
+        refusal = (
+            f"{current.name} runs with --rm: stopping it removes it before anything takes its"
+            " place. Untick Replace, or stop it yourself first"
+        )
+    if refusal:
+        asked = {"replaces": current.name, "command": cli.command(spec, mask=True)}
+        record_rejected(actor, spec.verb, "container", current.name, asked, refusal)
+        raise docker_service.InvalidRequest(refusal)
     spec = dataclasses.replace(spec, name=current.name)
     running = current.state.running or current.state.paused
     if running:
@@ -250,13 +261,25 @@ def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
     rename_container(actor, RenameSpec(current.name, aside))
     try:
         outcome = run_container(actor, spec)
-    except DockerServiceError:
-        rename_container(actor, RenameSpec(aside, current.name))
-        if running:
-            container_lifecycle(actor, LifecycleSpec("start", current.name))
+    except DockerServiceError as exc:
+        _put_back(actor, exc, current.name, aside, running)
         raise
     remove_container(actor, RemoveContainerSpec(aside))
     return outcome
+
+
+def _put_back(actor: Actor, failure: DockerServiceError, name: str, aside: str, start: bool):
+    """A replacement failed: the old container gets its name (and its run) back."""
+    try:
+        if isinstance(failure, StartFailed) and failure.left_behind:
+            remove_container(actor, RemoveContainerSpec(name, force=True))
+        rename_container(actor, RenameSpec(aside, name))
+        if start:
+            container_lifecycle(actor, LifecycleSpec("start", name))
+    except DockerServiceError as exc:
+        raise DockerServiceError(
+            f"{failure} Putting the old container back failed too ({exc}): it is {aside}."
+        ) from failure
 
 
 def _removed(container_id: str) -> bool:

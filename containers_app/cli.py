@@ -28,7 +28,16 @@ from .specs import (
     TerminalSpec,
 )
 
-__all__ = ["ParsedRun", "Question", "argv", "command", "join", "parse_run_command", "shell_quote"]
+__all__ = [
+    "ParsedRun",
+    "Question",
+    "argv",
+    "command",
+    "command_line",
+    "join",
+    "parse_run_command",
+    "shell_quote",
+]
 
 
 def _env_items(env: tuple[tuple[str, str], ...], mask: bool) -> list[str]:
@@ -133,7 +142,11 @@ def command(spec, mask: bool = False) -> str:
     `mask` (for the audit log) hides secret-looking env values and, in every
     argument, URL passwords and `KEY=VALUE` secrets (`sh -c "TOKEN=..."`).
     """
-    args = argv(spec, mask=mask)
+    return command_line(argv(spec, mask=mask), mask)
+
+
+def command_line(args: list[str], mask: bool = False) -> str:
+    """Arguments as one shell-quoted line; `mask` hides secrets inside each."""
     return join([mask_text(arg) for arg in args] if mask else args)
 
 

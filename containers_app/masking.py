@@ -19,10 +19,10 @@ URL_PASSWORD = re.compile(
     r"(?P<prefix>(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^:/@\s]{0,256}:)"
     r"[^@/\s]{1,1024}(?=@)"
 )
-ASSIGNMENT = re.compile(
-    r"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,127})="
-    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s;&|]+)"
-)
+# A KEY= at the start of a word, after dashes (--password=) or inside a value (a=b,token=c).
+ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.])-{0,2}(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,127})=")
+QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+RUN_END = re.compile(r"[\s;&|]|$")  # a secret's value runs to the end of its word
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,25 @@ def mask_value(key: str, value: str) -> tuple[str, bool]:
 def mask_text(text: str) -> str:
     """Hide `KEY=VALUE` values of secret-looking keys (and URL passwords) inside free text.
 
-    Build history records `ENV API_TOKEN=...` and `--build-arg` values verbatim.
+    Build history records `ENV API_TOKEN=...` and `--build-arg` values verbatim; a
+    `--mount` or `--log-opt` value holds assignments of its own (`...,password=x`), and
+    programs take `--password=x`: each is found, and a secret's value is hidden to the
+    end of its word (quotes included), commas and all.
     """
-
-    def hide(match: re.Match) -> str:
-        return f"{match.group('key')}={MASK}" if looks_secret(match.group("key")) else match[0]
-
-    return URL_PASSWORD.sub(lambda m: m.group("prefix") + MASK, ASSIGNMENT.sub(hide, text))
+    out = []
+    position = 0
+    while match := ASSIGNMENT.search(text, position):
+        value_start = match.end()
+        if not looks_secret(match["key"]):
+            out.append(text[position:value_start])
+            position = value_start  # its value may hold assignments of its own
+            continue
+        quoted = QUOTED.match(text, value_start)
+        end = RUN_END.search(text, quoted.end() if quoted else value_start).start()
+        out.append(text[position:value_start] + MASK)
+        position = end
+    out.append(text[position:])
+    return URL_PASSWORD.sub(lambda m: m.group("prefix") + MASK, "".join(out))
 
 
 def mask_env(env: list[str] | None) -> list[EnvVar]:
@@ -75,11 +87,13 @@ def masked_env_strings(env: list[str] | None) -> list[str]:
 
 
 def mask_inspect(data: dict) -> dict:
-    """A copy of `docker inspect` output with secret environment values hidden."""
+    """A copy of `docker inspect` output with secret environment and label values hidden."""
     masked = copy.deepcopy(data)
     config = masked.get("Config") or {}
     if config.get("Env"):
         config["Env"] = masked_env_strings(config["Env"])
+    if config.get("Labels"):
+        config["Labels"] = {k: mask_value(k, v)[0] for k, v in config["Labels"].items()}
     container_config = masked.get("ContainerConfig") or {}
     if container_config.get("Env"):
         container_config["Env"] = masked_env_strings(container_config["Env"])

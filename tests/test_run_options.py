@@ -341,3 +341,41 @@ def test_a_compose_service_keeps_dollars_and_declares_what_exists_already():
         "volumes:\n  db-data:\n    external: true\n"
     )
     assert composed.notes == ["-P has no Compose key: list the ports under ports instead"]
+
+
+def test_secrets_inside_flag_values_are_hidden_wherever_they_stand():
+    from containers_app.masking import MASK, mask_text
+
+    assert mask_text('type=volume,"volume-opt=o=addr=10.0.0.1,username=u,password=pw",dst=/n') == (
+        f'type=volume,"volume-opt=o=addr=10.0.0.1,username=u,password={MASK}'
+    )
+    assert (
+        mask_text("mysqladmin ping --password=pw -h db")
+        == f"mysqladmin ping --password={MASK} -h db"
+    )
+    assert mask_text("DB_PASSWORD=a,b c") == f"DB_PASSWORD={MASK} c", "a comma does not end it"
+    assert mask_text("splunk-token=abc") == f"splunk-token={MASK}"
+    assert mask_text("A=1 B=2 url=https://u:pw@h/x") == f"A=1 B=2 url=https://u:{MASK}@h/x"
+
+
+def test_yaml_quotes_what_yaml_1_1_reads_as_dates_and_numbers():
+    assert yaml_text(["2024-01-01", "0b101", ".inf", "1:30", "v1.2", "a-b"]) == (
+        '- "2024-01-01"\n- "0b101"\n- ".inf"\n- "1:30"\n- v1.2\n- a-b\n'
+    )
+
+
+def test_parameter_expansions_that_change_the_value_are_asked_for_whole():
+    split = split_command("echo ${HOME%/x} ${A:+b} ${TAG:-latest}")
+
+    assert [word[0].key for word in split.words[1:]] == ["${HOME%/x}", "${A:+b}", "TAG"]
+
+
+def test_a_value_with_a_line_break_is_named_not_split_into_two():
+    from containers_app.run_options.command import parse_run_command
+
+    parsed = parse_run_command("docker run -e 'A=x\ny' alpine")
+
+    assert parsed.unsupported == [
+        "--env 'A=x\\ny' (its value holds a line break; the form's fields cannot hold one)"
+    ]
+    assert "env" not in parsed.values

@@ -334,3 +334,41 @@ def test_duplicate_offers_the_images_other_tags_for_a_rollback(admin_client, doc
     assert f"{repository}:1.0</code></a>" in html
     assert f"image={repository}%3A1.0" in html
     assert shown_command(older.content.decode()).endswith(f" {repository}:1.0 true")
+
+
+def test_the_page_and_the_text_agree_on_a_secret_the_image_sets(admin_client, docker_api, tmp_path):
+    tag = f"dockside-test/secret-env:{uuid.uuid4().hex[:6]}"
+    (tmp_path / "Dockerfile").write_text(f"FROM {support.BASE_IMAGE}\nENV DB_PASSWORD=baked\n")
+    cli("build", "-q", "-t", tag, str(tmp_path))
+    name = f"{support.NAME_PREFIX}baked-{uuid.uuid4().hex[:8]}"
+    cli("create", "--name", name, "--network", "none", "-l", support.RUN_LABEL,
+        "--label", "api_token=sekret", "--log-opt", "max-size=1m", tag, "true")  # fmt: skip
+
+    page = admin_client.get(f"/containers/{name}/").content.decode()
+    (line,) = run_command_lines(admin_client, name, secrets=False)
+
+    assert "DB_PASSWORD" not in line, "the image's own value is not the container's to say"
+    assert "api_token=••••••" in line and "sekret" not in page
+    assert line.replace("'", "&#x27;") in page
+
+
+def test_a_container_that_runs_with_rm_is_not_replaced(admin_client, docker_api):
+    name = f"{support.NAME_PREFIX}rm-{uuid.uuid4().hex[:8]}"
+    cli("run", "-d", "--rm", "--name", name, "--network", "none", "-l", support.RUN_LABEL,
+        support.BASE_IMAGE, *support.IDLE_COMMAND)  # fmt: skip
+    first = last_id()
+
+    response = admin_client.post(
+        "/containers/run/",
+        {
+            "image": support.BASE_IMAGE, "name": name, "mode": "detach", "network": "none",
+            "labels": support.RUN_LABEL, "command": "true", "restart": "no", "pull": "never",
+            "replaces": name, "replace": "on",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    errors = field_errors(response.content.decode())
+    assert any("runs with --rm" in error for error in errors), errors
+    assert docker_api.inspect_container(name)["State"]["Running"]
+    assert [a for a, _, _ in entries_since(first)] == ["run"], "refused before any step"

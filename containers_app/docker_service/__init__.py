@@ -45,7 +45,7 @@ from .images import (
 )
 from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates
-from .run_recreate import Recreated, recreate, recreate_container
+from .run_recreate import Recreated, recreate_container
 from .terminal import (
     TerminalSession,
     default_shell,

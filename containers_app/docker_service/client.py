@@ -89,6 +89,15 @@ _clients: dict[str, docker.APIClient] = {}
 _clients_lock = threading.Lock()
 
 
+def api_at_least(have: str, need: str) -> bool:
+    """Whether Engine API version `have` (such as 1.41) is `need` or newer."""
+
+    def numbers(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+    return numbers(have) >= numbers(need)
+
+
 def endpoint() -> str:
     return settings.DOCKER_HOST or DEFAULT_ENDPOINT
 

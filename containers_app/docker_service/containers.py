@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..masking import EnvVar, mask_env, mask_inspect
 from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
-from .client import InvalidRequest, client, engine_call
+from .client import InvalidRequest, api_at_least, client, engine_call
 from .run_request import create_request, needed_api
 from .times import from_epoch, parse_docker_time
 
@@ -283,10 +283,6 @@ def inspect_container(ref: str) -> ContainerDetail:
     return _container_detail(data)
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())
-
-
 def create_container(spec: RunSpec) -> str:
     """`docker create` from a spec; returns the new container's id.
 
@@ -294,7 +290,7 @@ def create_container(spec: RunSpec) -> str:
     """
     api = client()
     for version, what in needed_api(spec):
-        if _version(api.api_version) < _version(version):
+        if not api_at_least(api.api_version, version):
             raise InvalidRequest(
                 f"{what} requires API version {version}, but the Docker daemon API version"
                 f" is {api.api_version}"

@@ -25,7 +25,7 @@ class EngineInfo:
     images: int
     logging_driver: str = "json-file"
     default_runtime: str = "runc"
-    cgroup_version: str = "2"
+    cgroup_version: str = "1"
 
 
 def engine_info() -> EngineInfo:

@@ -18,11 +18,14 @@ from ..run_options.networks import ExtraHost, Link, NetworkAttachment, user_defi
 from ..run_options.ports import ExposedPorts, PortMapping
 from ..run_options.spec import RestartPolicy, RunSpec
 from ..run_options.storage import MountSpec, TmpfsMount, VolumeMount
-from .client import NotFound, client, engine_call
+from .client import NotFound, api_at_least, client, engine_call
 from .engine import EngineInfo, engine_info
 
+# What an engine started without options fills in (dockerd's default-shm-size and
+# default-ipc-mode can change them; a container of such an engine then shows the flag).
 DEFAULT_SHM_SIZE = 64 * 1024 * 1024
 DEFAULT_IPC = "private"
+SECCOMP_NAMES = {"seccomp=unconfined", "seccomp=builtin"}
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,6 @@ class Recreated:
     spec: RunSpec
     after: list[list[str]] = field(default_factory=list)  # more docker commands (argv)
     notes: list[str] = field(default_factory=list)
-
-
-def _api_at_least(defaults: EngineDefaults, version: str) -> bool:
-    have = tuple(int(p) for p in defaults.api_version.split("."))
-    return have >= tuple(int(p) for p in version.split("."))
 
 
 def _changed_env(container: list[str], image: list[str]) -> tuple[tuple[str, str], ...]:
@@ -194,8 +192,8 @@ def _links(host: dict) -> tuple[Link, ...]:
 def _networks(data: dict, defaults: EngineDefaults, name: str, recreated: Recreated) -> dict:
     """--network and its aliases and addresses; networks beyond the first, connected after."""
     host = data.get("HostConfig") or {}
-    mode = host.get("NetworkMode") or "default"
     attached = (data.get("NetworkSettings") or {}).get("Networks") or {}
+    mode = _network_name(host.get("NetworkMode") or "default", attached)
     short_id = data["Id"][:12]
     values: dict = {}
     primary = "bridge" if mode == "default" else mode
@@ -220,11 +218,12 @@ def _networks(data: dict, defaults: EngineDefaults, name: str, recreated: Recrea
                 ),
             )
     for other, settings in sorted(attached.items()):
+        settings = settings or {}
         if other == primary or not user_defined(other):
             continue
         other_aliases = [a for a in settings.get("Aliases") or [] if a not in {short_id, name}]
         other_ipam = settings.get("IPAMConfig") or {}
-        if _api_at_least(defaults, "1.44"):
+        if api_at_least(defaults.api_version, "1.44"):
             values["networks"] = (
                 *values.get("networks", ()),
                 NetworkAttachment(
@@ -246,7 +245,7 @@ def _networks(data: dict, defaults: EngineDefaults, name: str, recreated: Recrea
         recreated.after.append([*connect, other, name])
     mac = (data.get("Config") or {}).get("MacAddress") or ""
     if mac:
-        if _api_at_least(defaults, "1.44"):
+        if api_at_least(defaults.api_version, "1.44"):
             values["mac_address"] = mac
         else:
             recreated.notes.append(
@@ -254,6 +253,16 @@ def _networks(data: dict, defaults: EngineDefaults, name: str, recreated: Recrea
                 f" with API 1.44 or newer (this one has {defaults.api_version})"
             )
     return values
+
+
+def _network_name(mode: str, attached: dict) -> str:
+    """The network mode, by name: some tools give the network's id instead."""
+    if mode in attached or not mode or not all(c in "0123456789abcdef" for c in mode):
+        return mode
+    for name, settings in attached.items():
+        if (settings or {}).get("NetworkID", "").startswith(mode):
+            return name
+    return mode
 
 
 def _device_limits(items, parse) -> tuple[DeviceLimit, ...]:
@@ -348,7 +357,15 @@ def spec_from_inspect(data: dict, image: dict, defaults: EngineDefaults) -> Recr
     ports = _ports(host)
     restart = host.get("RestartPolicy") or {}
     masked = host.get("MaskedPaths")
-    security = list(host.get("SecurityOpt") or [])
+    security = []
+    for option in host.get("SecurityOpt") or []:
+        if option.startswith("seccomp=") and option not in SECCOMP_NAMES:
+            notes.append(
+                "its seccomp profile (a JSON document the CLI read from a file) is left out:"
+                " save it to a file and add --security-opt seccomp=FILE"
+            )
+        else:
+            security.append(option)
     if masked == [] and host.get("ReadonlyPaths") == []:
         security.append("systempaths=unconfined")
     ulimits = tuple(
@@ -476,9 +493,10 @@ def recreate(data: dict, engine: EngineInfo) -> Recreated:
     return spec_from_inspect(data, image, defaults_of(engine))
 
 
-def recreate_container(ref: str) -> Recreated:
-    """What makes the container `ref` again: inspect it, its image and the engine's defaults."""
+def recreate_container(ref: str, engine: EngineInfo | None = None) -> Recreated:
+    """What makes the container `ref` again: inspect it, its image and the engine's defaults
+    (`engine`: the `docker info` the caller has already)."""
     api = client()
     with engine_call("container", ref):
         data = api.inspect_container(ref)
-    return recreate(data, engine_info())
+    return recreate(data, engine or engine_info())

@@ -9,6 +9,7 @@ command makes are the same (the tests compare both `docker inspect`s).
 from __future__ import annotations
 
 from ..run_options.flags import FLAGS
+from ..run_options.networks import user_defined
 from ..run_options.spec import RunSpec
 
 SYSTEM_PATHS_UNCONFINED = "systempaths=unconfined"
@@ -53,39 +54,23 @@ def _healthcheck(spec: RunSpec) -> dict | None:
 
 
 def _endpoint(spec: RunSpec, index: int) -> dict:
-    """A network's endpoint settings; the first network also takes --ip, --network-alias..."""
-    attachment = spec.networks[index] if spec.networks else None
-    target = attachment.name if attachment else "default"
-    aliases = list(attachment.aliases) if attachment else []
-    ip = attachment.ip if attachment else ""
-    ip6 = attachment.ip6 if attachment else ""
-    mac = attachment.mac_address if attachment else ""
-    link_local = list(attachment.link_local_ips) if attachment else []
-    links: list[str] = []
-    if index == 0:
-        aliases = aliases or list(spec.network_aliases)
-        ip, ip6 = ip or spec.ip, ip6 or spec.ip6
-        mac = mac or spec.mac_address
-        link_local = link_local or list(spec.link_local_ips)
-        if target not in {"default", "bridge", "host", "none"} and not target.startswith(
-            "container:"
-        ):
-            links = [str(link) for link in spec.links]
+    """A network's endpoint settings; on a network you made, --link is the first's too."""
+    attachment = spec.attachment(index)
     endpoint: dict = {}
-    if aliases:
-        endpoint["Aliases"] = aliases
-    if attachment and attachment.driver_opts:
+    if attachment.aliases:
+        endpoint["Aliases"] = list(attachment.aliases)
+    if attachment.driver_opts:
         endpoint["DriverOpts"] = dict(attachment.driver_opts)
-    if links:
-        endpoint["Links"] = links
-    if ip or ip6 or link_local:
+    if index == 0 and user_defined(attachment.name) and spec.links:
+        endpoint["Links"] = [str(link) for link in spec.links]
+    if attachment.ip or attachment.ip6 or attachment.link_local_ips:
         endpoint["IPAMConfig"] = {
-            "IPv4Address": ip,
-            "IPv6Address": ip6,
-            "LinkLocalIPs": link_local or None,
+            "IPv4Address": attachment.ip,
+            "IPv6Address": attachment.ip6,
+            "LinkLocalIPs": list(attachment.link_local_ips) or None,
         }
-    if mac:
-        endpoint["MacAddress"] = mac
+    if attachment.mac_address:
+        endpoint["MacAddress"] = attachment.mac_address
     return endpoint
 
 

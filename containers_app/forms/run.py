@@ -188,6 +188,7 @@ class RunForm(SpecForm):
         (r"unable to find user|\buser\b", "user"),
         (r"hostname", "hostname"),
         (r"restart", "restart"),
+        (r"\breplace\b", "replace"),
     )
 
     def sections(self) -> list[Section]:
@@ -400,6 +401,21 @@ def _fields() -> dict[str, forms.Field]:
 RunForm.base_fields = _fields()
 
 
+def unheld(spec: RunSpec) -> list[str]:
+    """What of a spec the form cannot hold: values with a line break (fields are one line,
+    or one item per line). `form_data` leaves those out."""
+    said = []
+    for flag in FLAGS:
+        if flag.kind != "pairs":
+            continue
+        for key, value in getattr(spec, flag.attr):
+            if "\n" in value or "\r" in value:
+                said.append(f"{flag.name} {key}: its value holds a line break; add it after")
+    if any("\n" in argument or "\r" in argument for argument in spec.command):
+        said.append("its command holds a line break, which a form field cannot keep")
+    return said
+
+
 def form_data(spec: RunSpec) -> dict:
     """The form's data for a spec: what the form shows to make that spec again."""
     data: dict = {
@@ -419,7 +435,8 @@ def form_data(spec: RunSpec) -> dict:
         elif flag.kind == "value":
             data[flag.form_field] = "" if value in (None, "") else flag.show(value)
         else:
-            data[flag.form_field] = "\n".join(flag.show(item) for item in value)
+            shown = (flag.show(item) for item in value)
+            data[flag.form_field] = "\n".join(line for line in shown if "\n" not in line)
     for kind, file in (("env", spec.env_file), ("label", spec.label_file)):
         if file is not None:
             data[f"{kind}_file_name"] = file.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from .listing import Column
 from .recreate import recreate_lines
 from .waits import Busy, container_busy
 
+logger = logging.getLogger(__name__)
 EPOCH = datetime.fromtimestamp(0, UTC)
 
 COLUMNS = [
@@ -72,14 +74,34 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
     return buttons
 
 
+def _recreate(container: docker_service.ContainerDetail, engine: docker_service.EngineInfo):
+    """The command that makes the container again, for its page (secrets hidden).
+
+    Read from the engine's own data (not the page's masked copy, in which a hidden value
+    would no longer match the image's). Whatever goes wrong here must not take the page
+    down with it: it says so instead.
+    """
+    try:
+        recreated = docker_service.recreate_container(container.id, engine)
+    except docker_service.EngineUnavailable:
+        raise
+    except docker_service.DockerServiceError as exc:
+        return {"recreate_text": "", "recreate_notes": [f"it could not be read: {exc}"]}
+    except Exception:  # a container made in a way nothing here foresaw: the page still shows
+        logger.exception("could not work out the command of container %s", container.id)
+        return {"recreate_text": "", "recreate_notes": ["Dockside could not work it out"]}
+    return {
+        "recreate_text": "\n".join(recreate_lines(recreated)),
+        "recreate_notes": recreated.notes,
+    }
+
+
 def detail_context(
     container: docker_service.ContainerDetail, engine: docker_service.EngineInfo
 ) -> dict:
-    recreated = docker_service.recreate(container.raw, engine)  # raw: secrets already hidden
     return {
         "container": container,
-        "recreate_text": "\n".join(recreate_lines(recreated)),
-        "recreate_notes": recreated.notes,
+        **_recreate(container, engine),
         "actions": container_actions(container),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
         "command": f"docker container inspect {container.name}",

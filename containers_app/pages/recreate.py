@@ -1,34 +1,39 @@
-"""What a container page shows of the commands that make the container again."""
+"""What pages show of the commands that make a container again: secrets hidden unless asked."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from .. import cli
 from ..docker_service.run_recreate import Recreated
-from ..masking import mask_text, mask_value
-from ..run_options.spec import RunSpec
-
-
-def _hidden(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((key, mask_value(key, value)[0]) for key, value in pairs)
-
-
-def masked(spec: RunSpec) -> RunSpec:
-    """The spec with secret-looking values hidden, as pages show them."""
-    env_file = spec.env_file
-    if env_file is not None:
-        env_file = dataclasses.replace(env_file, pairs=_hidden(env_file.pairs))
-    return dataclasses.replace(
-        spec,
-        env=_hidden(spec.env),
-        env_file=env_file,
-        command=tuple(mask_text(arg) for arg in spec.command),
-        health_cmd=mask_text(spec.health_cmd),
-    )
+from ..masking import MASK, looks_secret, mask_text
+from ..run_options.compose import ComposeFile, compose_file
 
 
 def recreate_lines(recreated: Recreated, mask: bool = True) -> list[str]:
     """The `docker run`, then the commands the engine needs after it (one per line)."""
-    spec = masked(recreated.spec) if mask else recreated.spec
-    return [cli.command(spec, mask=mask), *(cli.join(argv) for argv in recreated.after)]
+    lines = [cli.command(recreated.spec, mask=mask)]
+    lines += [cli.command_line(argv, mask=mask) for argv in recreated.after]
+    return lines
+
+
+def _masked(value, key: str = ""):
+    """A Compose document with secret-looking values hidden: by their key (environment,
+    labels, log options) and inside any text (URL passwords, KEY=VALUE)."""
+    if isinstance(value, dict):
+        return {k: _masked(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    if isinstance(value, str):
+        return MASK if value and looks_secret(key) else mask_text(value)
+    return value
+
+
+def compose_text(recreated: Recreated, mask: bool = True) -> str:
+    """The container as a Compose file, what Compose cannot say as comments at the top."""
+    composed = compose_file(recreated.spec)
+    if mask:
+        composed = ComposeFile(_masked(composed.document), composed.notes)
+    notes = recreated.notes + composed.notes
+    comments = "".join(
+        "".join(f"# {line}\n" for line in note.splitlines() or [""]) for note in notes
+    )
+    return comments + composed.text()

@@ -354,7 +354,11 @@ def _env(reader: _Reader, value: str) -> str | None:
 def _flag_value(reader: _Reader, verb: str, name: str, value: str) -> None:
     parsed = reader.parsed
     values = parsed.values
-    if name in {"--env-file", "--label-file"}:
+    if "\n" in value or "\r" in value:
+        parsed.unsupported.append(
+            f"{name} {value!r} (its value holds a line break; the form's fields cannot hold one)"
+        )
+    elif name in {"--env-file", "--label-file"}:
         _file(reader, name, value)
     elif name == "--detach":
         values["detach"] = bool(_switch(reader, name, value))
@@ -419,7 +423,12 @@ def parse_run_command(text: str, answers: dict[str, str] | None = None) -> Parse
         parsed.problems.append("the command names no image")
         return parsed
     parsed.values["image"] = reader.take(IMAGE)
-    parsed.values["command"] = join([reader.take() for _ in list(reader.words)])
+    arguments = [reader.take() for _ in list(reader.words)]
+    if any("\n" in argument or "\r" in argument for argument in arguments):
+        parsed.unsupported.append(
+            "the command: an argument holds a line break, which the form cannot hold"
+        )
+    parsed.values["command"] = join(arguments)
     _finish(parsed, reader, verb)
     return parsed
 

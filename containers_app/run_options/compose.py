@@ -19,6 +19,8 @@ from .units import format_cpus, format_duration, format_size
 SERVICE_NAME = re.compile(r"[^a-z0-9_.-]+")
 PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./@+=:-]*", re.ASCII)
 SEXAGESIMAL = re.compile(r"[-+]?\d[\d_]*(:\d+)+(\.\d*)?")  # YAML 1.1 reads 8080:80 as a number
+# ... and 2024-01-01 as a date, 0b101 as a number, .inf and .nan as floats.
+YAML_11 = re.compile(r"\d{4}-\d{1,2}-\d{1,2}.*|[-+]?0b[01_]+|[-+]?\.(inf|nan)", re.IGNORECASE)
 YAML_WORDS = {
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "",
 }  # fmt: skip
@@ -52,6 +54,8 @@ def service_name(spec: RunSpec) -> str:
 
 
 def _networking(spec: RunSpec, service: dict, top: dict) -> None:
+    if spec.mac_address:
+        service["mac_address"] = spec.mac_address
     if not spec.networks:
         service["network_mode"] = "bridge"  # as docker run: not a network of the project
         return
@@ -60,32 +64,25 @@ def _networking(spec: RunSpec, service: dict, top: dict) -> None:
         service["network_mode"] = first
         return
     networks = {}
-    for index, attachment in enumerate(spec.networks):
+    for index in range(len(spec.networks)):
+        attachment = spec.attachment(index)
         settings: dict = {}
-        aliases = list(attachment.aliases) or (list(spec.network_aliases) if index == 0 else [])
-        if aliases:
-            settings["aliases"] = aliases
-        ip = attachment.ip or (spec.ip if index == 0 else "")
-        ip6 = attachment.ip6 or (spec.ip6 if index == 0 else "")
-        if ip:
-            settings["ipv4_address"] = ip
-        if ip6:
-            settings["ipv6_address"] = ip6
-        link_local = list(attachment.link_local_ips) or (
-            list(spec.link_local_ips) if index == 0 else []
-        )
-        if link_local:
-            settings["link_local_ips"] = link_local
+        if attachment.aliases:
+            settings["aliases"] = list(attachment.aliases)
+        if attachment.ip:
+            settings["ipv4_address"] = attachment.ip
+        if attachment.ip6:
+            settings["ipv6_address"] = attachment.ip6
+        if attachment.link_local_ips:
+            settings["link_local_ips"] = list(attachment.link_local_ips)
         if attachment.driver_opts:
             settings["driver_opts"] = dict(attachment.driver_opts)
         networks[attachment.name] = settings or None
         top.setdefault("networks", {})[attachment.name] = {"external": True}
     service["networks"] = networks
-    if spec.mac_address:
-        service["mac_address"] = spec.mac_address
 
 
-def _storage(spec: RunSpec, service: dict, top: dict) -> None:
+def _storage(spec: RunSpec, service: dict, top: dict, notes: list[str]) -> None:
     volumes: list = []
     for volume in spec.volumes:
         volumes.append(str(volume))
@@ -106,11 +103,32 @@ def _storage(spec: RunSpec, service: dict, top: dict) -> None:
         if bind.get("Propagation"):
             entry["bind"] = {"propagation": bind["Propagation"]}
         volume = settings.get("VolumeOptions") or {}
-        if volume.get("NoCopy"):
-            entry["volume"] = {"nocopy": True}
+        if volume.get("NoCopy") or volume.get("Subpath"):
+            entry["volume"] = {"nocopy": True} if volume.get("NoCopy") else {}
+            if volume.get("Subpath"):
+                entry["volume"]["subpath"] = volume["Subpath"]
         tmpfs = settings.get("TmpfsOptions") or {}
-        if tmpfs.get("SizeBytes"):
-            entry["tmpfs"] = {"size": tmpfs["SizeBytes"]}
+        if tmpfs:
+            entry["tmpfs"] = {}
+            if tmpfs.get("SizeBytes"):
+                entry["tmpfs"]["size"] = tmpfs["SizeBytes"]
+            if tmpfs.get("Mode"):
+                entry["tmpfs"]["mode"] = tmpfs["Mode"]
+        unsaid = [
+            key
+            for key, present in (
+                ("volume-driver and volume-opt", volume.get("DriverConfig")),
+                ("volume-label", volume.get("Labels")),
+                ("bind-recursive", {"NonRecursive", "ReadOnlyNonRecursive"} & set(bind)
+                 or bind.get("ReadOnlyForceRecursive")),
+            )
+            if present
+        ]  # fmt: skip
+        if unsaid:
+            notes.append(
+                f"--mount {mount}: Compose has no key for its {' and '.join(unsaid)}; make the"
+                " volume with docker volume create and name it as external"
+            )
         volumes.append(entry)
     if volumes:
         service["volumes"] = volumes
@@ -299,7 +317,7 @@ def compose_file(spec: RunSpec) -> ComposeFile:
             logging["options"] = dict(spec.log_opts)
         service["logging"] = logging
     _networking(spec, service, top)
-    _storage(spec, service, top)
+    _storage(spec, service, top, notes)
     _resources(spec, service, notes)
     _health(spec, service)
     document = {"services": {service_name(spec): _escape(service)}, **_escape(top)}
@@ -319,6 +337,7 @@ def _scalar(value) -> str:
         and text.lower() not in YAML_WORDS
         and not NUMBER.fullmatch(text)
         and not SEXAGESIMAL.fullmatch(text)
+        and not YAML_11.fullmatch(text)
         and not text.endswith(":")
     ):
         return text

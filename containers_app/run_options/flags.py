@@ -101,11 +101,6 @@ def _one_of(choices: tuple[str, ...], what: str, container: bool = False) -> Cal
     return parse
 
 
-def _capability(text: str) -> str:
-    value = _matching(CAPABILITY, "a capability name", "NET_ADMIN or SYS_TIME")(text)
-    return value
-
-
 def _security_opt(text: str) -> str:
     value = text.strip()
     key, sep, item = value.partition("=")
@@ -159,6 +154,9 @@ def _sysctl(key: str, text: str) -> None:
             f"{text!r}: only namespaced sysctls can be set in a container: net.*, fs.mqueue.*"
             " and kernel.msg*/sem/shm*"
         )
+
+
+capability = _matching(CAPABILITY, "a capability name", "NET_ADMIN or SYS_TIME")
 
 
 def _volumes_from(text: str) -> str:
@@ -316,10 +314,10 @@ FLAGS: tuple[Flag, ...] = (
       "Every capability and device of the host: as good as root on the host.", "security"),
     F("--cap-add", "cap_add", "many", "Add capabilities (--cap-add)",
       "Kernel privileges beyond Docker's default set, such as NET_ADMIN or SYS_TIME.",
-      "security", _capability, placeholder="NET_ADMIN"),
+      "security", capability, placeholder="NET_ADMIN"),
     F("--cap-drop", "cap_drop", "many", "Drop capabilities (--cap-drop)",
       "Privileges the process loses, such as ALL then --cap-add what it needs.", "security",
-      _capability, placeholder="ALL"),
+      capability, placeholder="ALL"),
     F("--security-opt", "security_opts", "many", "Security options (--security-opt)",
       "no-new-privileges, seccomp=unconfined, apparmor=PROFILE, label=...", "security",
       _security_opt, placeholder="no-new-privileges"),

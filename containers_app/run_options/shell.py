@@ -42,9 +42,6 @@ class Split:
     rest: str = ""  # what followed the first command (after ;, &&, |, a redirection...)
     ended_by: str = ""
 
-    def expansions(self) -> list[Expansion]:
-        return [part for word in self.words for part in word if isinstance(part, Expansion)]
-
 
 class ShellSyntaxError(ValueError):
     pass
@@ -55,12 +52,12 @@ def _expansion_key(inner: str, command: bool) -> tuple[str, str | None]:
     if command:
         text = " ".join(inner.split())
         return KNOWN_COMMANDS.get(text, f"$({text})"), None
-    match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(:?[-=?+])?(.*)", inner, re.S)
-    if not match:
+    match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(?:(:?[-=])(.*))?", inner, re.S)
+    if match:  # ${NAME}, or ${NAME:-default}: the variable's value, the default offered
+        return match[1], match[3]
+    if not re.match(r"#?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])", inner):
         raise ShellSyntaxError(f"${{{inner}}} is not a parameter a shell can expand")
-    name, operator, word = match.groups()
-    default = word if operator in {":-", "-", ":=", "="} else None
-    return name, default
+    return f"${{{inner}}}", None  # ${NAME%x}, ${NAME:+y}, ${#NAME}: a value of its own
 
 
 class _Reader:

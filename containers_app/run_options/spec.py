@@ -9,6 +9,7 @@ API request (docker_service/run_request.py), and read back from a container
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .devices import DeviceLimit, DeviceMapping, GpuRequest, Ulimit
@@ -169,6 +170,21 @@ class RunSpec:
     def network(self) -> str:
         """The network the container starts on (`default` when none is named)."""
         return self.networks[0].name if self.networks else ""
+
+    def attachment(self, index: int) -> NetworkAttachment:
+        """The network at `index` (the default one when none is named); the first also
+        takes what --network-alias, --ip, --ip6, --mac-address and --link-local-ip say."""
+        own = self.networks[index] if self.networks else NetworkAttachment("default")
+        if index:
+            return own
+        return dataclasses.replace(
+            own,
+            aliases=own.aliases or self.network_aliases,
+            ip=own.ip or self.ip,
+            ip6=own.ip6 or self.ip6,
+            mac_address=own.mac_address or self.mac_address,
+            link_local_ips=own.link_local_ips or self.link_local_ips,
+        )
 
     @property
     def all_env(self) -> Pairs:

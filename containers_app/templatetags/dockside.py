@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from .. import cli
+from ..masking import mask_value
 from ..pages import formatting
 
 register = template.Library()
@@ -13,6 +14,12 @@ register.filter("ago", formatting.ago)
 register.filter("human_size", formatting.human_size)
 register.filter("human_bytes", formatting.human_bytes)
 register.filter("nano_cpus", formatting.nano_cpus)
+
+
+@register.filter
+def masked_for(value: str, key: str) -> str:
+    """A label's value as pages show it: hidden when its key looks secret."""
+    return mask_value(key, value)[0]
 
 
 @register.filter

@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from .. import docker_service
-from ..pages.recreate import masked, recreate_lines
-from ..run_options.compose import compose_file
+from ..pages.recreate import compose_text, recreate_lines
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
 
@@ -33,7 +32,5 @@ def run_command(request: HttpRequest, ref: str) -> HttpResponse:
 def compose(request: HttpRequest, ref: str) -> HttpResponse:
     """The container as a Compose service (YAML); what Compose cannot say, as comments."""
     recreated = docker_service.recreate_container(ref)
-    spec = recreated.spec if _reveal(request) else masked(recreated.spec)
-    composed = compose_file(spec)
-    notes = "".join(f"# {note}\n" for note in recreated.notes + composed.notes)
-    return HttpResponse(notes + composed.text(), content_type="text/yaml; charset=utf-8")
+    text = compose_text(recreated, mask=not _reveal(request))
+    return HttpResponse(text, content_type="text/yaml; charset=utf-8")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import actions, cli, docker_service
 from ..forms import RunForm
-from ..forms.run import CONTAINER_REF, form_data
+from ..forms.run import CONTAINER_REF, form_data, unheld
 from ..pages.images import local_image_names, other_tags
 from ..pages.waits import run_busy
 from .flow import ActionPage, Done, handle_action, process_ending, render_page, shown_command
@@ -53,7 +53,7 @@ def _duplicate(request: HttpRequest) -> tuple[RunForm, dict]:
             "name": original.name,
             "ref": request.GET["from"],
             "image": original.image,
-            "notes": recreated.notes,
+            "notes": recreated.notes + unheld(original),
             "after": [cli.join(argv) for argv in recreated.after],
             "other_tags": other_tags(original.image),
         }
@@ -77,20 +77,28 @@ ANSWER = "answer:"  # the paste step's answer fields: answer:<question key>
 UPLOAD = "upload:"  # and a file's upload: upload:<question key>
 
 
-def _answers(request: HttpRequest) -> dict[str, str]:
-    """What the paste step's questions were answered with (an uploaded file wins over text)."""
-    answers = {
-        key.removeprefix(ANSWER): value
-        for key, value in request.POST.items()
-        if key.startswith(ANSWER) and len(value) <= PASTE_LIMIT
-    }
+def _answers(request: HttpRequest) -> tuple[dict[str, str], list[str]]:
+    """What the paste step's questions were answered with (an uploaded file wins over text),
+    and why any answer could not be taken."""
+    answers, refused = {}, []
+    for key, value in request.POST.items():
+        if key.startswith(ANSWER):
+            answers[key.removeprefix(ANSWER)] = value
     for key, upload in request.FILES.items():
-        if key.startswith(UPLOAD) and upload.size <= PASTE_LIMIT:
-            try:
-                answers[key.removeprefix(UPLOAD)] = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-    return answers
+        if not key.startswith(UPLOAD):
+            continue
+        if upload.size > PASTE_LIMIT:
+            refused.append(f"{upload.name} is over {PASTE_LIMIT // 1024} KB: it was not read")
+            continue
+        try:
+            answers[key.removeprefix(UPLOAD)] = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            refused.append(f"{upload.name} is not UTF-8 text: it was not read")
+    for key, value in list(answers.items()):
+        if len(value) > PASTE_LIMIT:
+            refused.append(f"the answer for {key} is over {PASTE_LIMIT:,} characters")
+            del answers[key]
+    return answers, refused
 
 
 PASTED = "dockside_pasted_command"  # the session's copy, read once
@@ -106,7 +114,7 @@ def run_form(request: HttpRequest) -> HttpResponse:
     kept in the session and the browser sent on to an address without it.
     """
     pasting = request.method == "POST" and request.POST.get("_paste") == "1"
-    answers = _answers(request) if pasting else {}
+    answers, refused = _answers(request) if pasting else ({}, [])
     pasted = ""
     if pasting:
         pasted = request.POST.get("pasted", "")
@@ -119,6 +127,8 @@ def run_form(request: HttpRequest) -> HttpResponse:
         pasted = request.session.pop(PASTED, "")
     too_long = len(pasted) > PASTE_LIMIT
     parsed = _read_pasted(pasted, answers)
+    if parsed is not None:
+        parsed.problems += refused
     extra: dict = {}
     if request.method == "POST" and not pasting:
         form = RunForm(request.POST, request.FILES)
