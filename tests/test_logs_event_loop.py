@@ -33,10 +33,14 @@ async def follow_flood(cookie, container, viewers: int = 3) -> tuple[list, list[
     ]
     for viewer in followers:
         await viewer.connect()
-    seen = [
-        await viewer.read(until=lambda s: s.count + s.skipped >= 200_000, timeout=90)
-        for viewer in followers
-    ]
+    # All read at once, as three browsers would: one left unread while another is read
+    # is a stuck viewer, whose oldest lines the server drops after a few seconds, by design.
+    seen = await asyncio.gather(
+        *(
+            viewer.read(until=lambda s: s.count + s.skipped >= 200_000, timeout=90)
+            for viewer in followers
+        )
+    )
     flooding.set()
     await ticker
     for viewer in followers:
