@@ -8,9 +8,10 @@ from .actors import Actor, client_ip
 from .models import AuditEntry
 
 
-def record(actor: Actor, action: str, username: str, succeeded: bool) -> None:
+def record(actor: Actor, action: str, username: str, succeeded: bool, error: str = "") -> None:
     entry = AuditEntry.begin(actor, action, target_kind="account", target_name=username[:512])
-    entry.finish(AuditEntry.Outcome.SUCCEEDED if succeeded else AuditEntry.Outcome.FAILED)
+    outcome = AuditEntry.Outcome.SUCCEEDED if succeeded else AuditEntry.Outcome.FAILED
+    entry.finish(outcome, error=error)
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:

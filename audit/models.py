@@ -1,15 +1,18 @@
 """The audit log: one row per action, written as pending before anything is done.
 
 Every other part of Dockside writes here through `containers_app.actions`;
-logins and logouts are recorded by this app itself (account_events.py).
+logins and logouts are recorded by this app itself (account_events.py). A
+finished entry is sealed into a hash chain (chain.py): its number in the chain,
+the previous entry's hash and its own, so an edited or deleted row is found.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from . import bounds, chain, copies
 from .actors import Actor
 
 
@@ -37,6 +40,9 @@ class AuditEntry(models.Model):
     )
     error = models.TextField(blank=True)
     duration = models.DurationField(null=True, blank=True)
+    sequence = models.BigIntegerField(null=True, blank=True, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -49,18 +55,77 @@ class AuditEntry(models.Model):
     def begin(cls, actor: Actor, action: str, **fields) -> AuditEntry:
         """A pending entry: who, from where, what; `finish` completes it."""
         return cls.objects.create(
-            user=actor.user, username=actor.username, source_ip=actor.ip, action=action, **fields
+            user=actor.user,
+            username=actor.username,
+            source_ip=actor.ip,
+            action=action,
+            **bounds.bounded(fields),
         )
 
     def finish(self, outcome: str, error: str = "", **changes) -> None:
+        """Complete the entry and seal it into the chain (once: a sealed entry is final)."""
+        if self.sequence is not None:
+            raise ValueError(f"audit entry {self.pk} is already finished")
         self.finished_at = timezone.now()
         self.duration = self.finished_at - self.started_at
         self.outcome = outcome
         self.error = error
-        for name, value in changes.items():
+        for name, value in bounds.bounded(changes).items():
             setattr(self, name, value)
-        self.save()
+        self.error = bounds.cut(self.error, bounds.ERROR_LIMIT)
+        with transaction.atomic():
+            head = ChainHead.locked()
+            self.sequence = head.sequence + 1
+            self.previous_hash = head.hash
+            self.save()
+            # The hash is of the row as stored, read back as `verify_audit` reads it.
+            stored = AuditEntry.objects.filter(pk=self.pk).values(*chain.FIELDS).get()
+            self.hash = chain.digest(stored)
+            AuditEntry.objects.filter(pk=self.pk).update(hash=self.hash)
+            head.sequence, head.hash = self.sequence, self.hash
+            head.save()
+            record = chain.record(stored, self.hash)
+            transaction.on_commit(lambda: copies.append(record))
 
     @property
     def duration_ms(self) -> float | None:
         return self.duration.total_seconds() * 1000 if self.duration is not None else None
+
+
+class ChainHead(models.Model):
+    """The last sealed entry's number and hash (one row): what the next entry links to.
+
+    Locked while an entry is sealed, so two entries never take one number."""
+
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"chain head #{self.sequence}"
+
+    @classmethod
+    def locked(cls) -> ChainHead:
+        head = cls.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # made by the migration; if it was deleted, the last entry leads on
+            last = AuditEntry.objects.exclude(sequence=None).order_by("-sequence").first()
+            head = cls.objects.create(
+                pk=1,
+                sequence=last.sequence if last else 0,
+                hash=last.hash if last else chain.GENESIS,
+            )
+        return head
+
+
+class Verification(models.Model):
+    """One check of the chain (`manage.py verify_audit`, or an admin's button on /audit/)."""
+
+    checked_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    entries = models.BigIntegerField(default=0)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M:%S} {'intact' if self.ok else self.problem}"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.audit_list, name="list"),
     path("export.csv", views.audit_export_csv, name="export-csv"),
     path("export.json", views.audit_export_json, name="export-json"),
+    path("verify/", views.audit_verify, name="verify"),
 ]

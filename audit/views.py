@@ -6,13 +6,19 @@ import csv
 import io
 import json
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from access import roles
+from access.guards import role_required
+
+from .actors import Actor
 from .filters import AuditFilterForm
-from .models import AuditEntry
+from .models import AuditEntry, Verification
+from .verify import last_failure, verify
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = [
@@ -35,8 +41,25 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+    """The entries the filters ask for, of those the user may see: an admin sees every
+    entry, anyone else only their own."""
     form = AuditFilterForm(request.GET)
-    return form, form.filter(AuditEntry.objects.all())
+    entries = AuditEntry.objects.all()
+    if not roles.allows(request.user, roles.Role.ADMIN):
+        entries = entries.filter(user=request.user)
+    return form, form.filter(entries)
+
+
+def _exported(request: HttpRequest, kind: str) -> None:
+    """An export is a read that matters: it goes to the log itself."""
+    entry = AuditEntry.begin(
+        Actor.from_request(request),
+        "audit_export",
+        target_kind="audit",
+        target_name=kind,
+        parameters={"filters": request.GET.urlencode()[:2000]},
+    )
+    entry.finish(AuditEntry.Outcome.SUCCEEDED)
 
 
 @require_GET
@@ -48,8 +71,30 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+            "broken": last_failure(),
+            "last_check": Verification.objects.first(),
+        },
     )
+
+
+@require_POST
+@role_required(roles.Role.ADMIN, "verifying the audit log")
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Check the chain now (what `manage.py verify_audit` does); the check is an entry too."""
+    result = verify()
+    entry = AuditEntry.begin(Actor.from_request(request), "audit_verify", target_kind="audit")
+    outcome = AuditEntry.Outcome.SUCCEEDED if result.ok else AuditEntry.Outcome.FAILED
+    entry.finish(outcome, error=result.problem)
+    if result.ok:
+        messages.success(request, f"The audit log is intact: {result.entries} entries checked.")
+    else:
+        messages.error(request, f"The audit log is broken: {result.problem}.")
+    return redirect("audit:list")
 
 
 def _record(entry: AuditEntry) -> dict:
@@ -82,6 +127,7 @@ def _cell(value) -> str:
 @require_GET
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     _, entries = _filtered(request)
+    _exported(request, "csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
@@ -96,6 +142,7 @@ def audit_export_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_export_json(request: HttpRequest) -> JsonResponse:
     _, entries = _filtered(request)
+    _exported(request, "json")
     response = JsonResponse(
         [_record(entry) for entry in entries.iterator(chunk_size=2000)],
         safe=False,

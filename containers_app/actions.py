@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from access import policy, roles
+from access.models import HostPolicy
 from audit.actors import Actor
 from audit.models import AuditEntry
 
@@ -70,9 +72,10 @@ def audited(
 ) -> Iterator[AuditEntry]:
     """A pending entry for the duration of the Docker call, then succeeded or failed.
 
-    `stays_open`: on success the entry stays pending, for what goes on after the
-    call (a terminal session); whoever ends it finishes the entry. A failure,
-    expected or not, always finishes it.
+    The actor's role is checked here, for every action (access.roles.NEEDS): a
+    refusal is a failed entry too. `stays_open`: on success the entry stays
+    pending, for what goes on after the call (a terminal session); whoever ends it
+    finishes the entry. A failure, expected or not, always finishes it.
     """
     entry = AuditEntry.begin(
         actor,
@@ -83,6 +86,7 @@ def audited(
         command=cli.command(spec, mask=True),
     )
     try:
+        roles.require(actor.user, *roles.needs(action))
         yield entry
     except DockerServiceError as exc:
         entry.finish(Outcome.FAILED, error=str(exc))
@@ -200,8 +204,15 @@ class RunOutcome:
     result: ProcessResult | None
 
 
-def run_container(actor: Actor, spec: RunSpec) -> RunOutcome:
-    """`docker run` / `docker create`, including the pull `--pull` asks for."""
+def run_container(actor: Actor, spec: RunSpec, override: bool = False) -> RunOutcome:
+    """`docker run` / `docker create`, including the pull `--pull` asks for.
+
+    The host-access policy is checked first (what the spec says, before any pull; what
+    only the engine knows, before the container is made). `override`: an admin runs it
+    anyway, and the audit entry lists what the policy would have refused.
+    """
+    rules = HostPolicy.current()
+    refused = _checked_by_policy(actor, spec, override, rules)
     pulled = False
     if spec.pull == "always" or (
         spec.pull == "missing" and not docker_service.image_present(spec.image)
@@ -209,6 +220,12 @@ def run_container(actor: Actor, spec: RunSpec) -> RunOutcome:
         pull_image(actor, PullSpec(spec.image))
         pulled = True
     with audited(actor, spec.verb, spec, "container", spec.name) as entry:
+        refused += policy.engine_problems(spec, rules)
+        if refused and not _may_override(actor, override):
+            raise policy.PolicyRefused(refused)
+        if refused:
+            entry.parameters = {**entry.parameters, "policy_override": [str(p) for p in refused]}
+            entry.save(update_fields=["parameters"])
         container_id = docker_service.create_container(spec)
         name = spec.name or docker_service.inspect_container(container_id).name
         entry.target_id, entry.target_name = container_id, name
@@ -229,7 +246,23 @@ def run_container(actor: Actor, spec: RunSpec) -> RunOutcome:
     return RunOutcome(container_id, name, pulled, result)
 
 
-def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
+def _may_override(actor: Actor, override: bool) -> bool:
+    return override and roles.allows(actor.user, roles.Role.ADMIN)
+
+
+def _checked_by_policy(
+    actor: Actor, spec: RunSpec, override: bool, rules: HostPolicy
+) -> list[policy.Problem]:
+    """What the policy refuses in the spec itself; refused (a failed entry) unless an admin
+    overrides it, in which case the problems are returned, to be recorded."""
+    refused = policy.problems(spec, rules)
+    if refused and not _may_override(actor, override):
+        with audited(actor, spec.verb, spec, "container", spec.name):
+            raise policy.PolicyRefused(refused)
+    return refused
+
+
+def replace_container(actor: Actor, old: str, spec: RunSpec, override: bool = False) -> RunOutcome:
     """Duplicate with "replace": the old container makes way, the new one takes its name.
 
     Each step is its own audited action: stop (if it runs), rename it aside, run
@@ -239,7 +272,9 @@ def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
     """
     current = docker_service.inspect_container(old)
     refusal = ""
-    if spec.name and spec.name != current.name:
+    if not roles.allows(actor.user, roles.needs("replace")[0]):
+        refusal = roles.refusal(actor.user, *roles.needs("replace"))
+    elif spec.name and spec.name != current.name:
         refusal = (
             f"the container name must stay {current.name} to replace it: set it back, or untick"
             " Replace to make a copy under the new name"
@@ -252,15 +287,18 @@ def replace_container(actor: Actor, old: str, spec: RunSpec) -> RunOutcome:
     if refusal:
         asked = {"replaces": current.name, "command": cli.command(spec, mask=True)}
         record_rejected(actor, spec.verb, "container", current.name, asked, refusal)
+        if not roles.allows(actor.user, roles.needs("replace")[0]):
+            raise roles.NotAllowed(refusal)
         raise docker_service.InvalidRequest(refusal)
     spec = dataclasses.replace(spec, name=current.name)
+    _checked_by_policy(actor, spec, override, HostPolicy.current())  # before any step
     running = current.state.running or current.state.paused
     if running:
         container_lifecycle(actor, LifecycleSpec("stop", current.name))
     aside = f"{current.name}-replaced-{current.short_id}"
     rename_container(actor, RenameSpec(current.name, aside))
     try:
-        outcome = run_container(actor, spec)
+        outcome = run_container(actor, spec, override)
     except DockerServiceError as exc:
         _put_back(actor, exc, current.name, aside, running)
         raise
@@ -307,8 +345,23 @@ def remove_container(actor: Actor, spec: RemoveContainerSpec) -> None:
         docker_service.remove_container(spec.container, force=spec.force, volumes=spec.volumes)
 
 
+def _within_reach(actor: Actor, container: str, user: str) -> None:
+    """A command in a container that reaches the host (what the policy refuses to make:
+    --privileged, the socket, host directories with root...) takes the admin role."""
+    if roles.allows(actor.user, roles.Role.ADMIN):
+        return
+    raw = docker_service.inspect_container(container).raw
+    reach = policy.container_reach(raw, user, HostPolicy.current())
+    if reach:
+        raise roles.NotAllowed(
+            f"{container} reaches the host ({'; '.join(reach)}): a command or terminal in it"
+            " takes the admin role"
+        )
+
+
 def exec_command(actor: Actor, spec: ExecSpec) -> ProcessResult:
     with audited(actor, "exec", spec, "container", spec.container) as entry:
+        _within_reach(actor, spec.container, spec.user)
         result = docker_service.exec_once(spec, settings.DOCKSIDE_WAIT_TIMEOUT)
         entry.parameters = {**entry.parameters, "exit_code": result.exit_code}
         return result
@@ -319,6 +372,7 @@ def open_terminal(
 ) -> tuple[AuditEntry, docker_service.TerminalSession]:
     """Start an interactive session; its audit entry stays pending until `close_terminal`."""
     with audited(actor, "terminal", spec, "container", spec.container, stays_open=True) as entry:
+        _within_reach(actor, spec.container, spec.user)
         session = docker_service.open_terminal(
             spec.container, list(spec.command), spec.user, tag, cols, rows
         )

@@ -157,6 +157,8 @@ def logs_argv(spec: LogsSpec, container: str) -> list[str]:
     args += ["--tail", spec.tail]
     if spec.since:
         args += ["--since", spec.since]
+    if spec.until:
+        args += ["--until", spec.until]
     if spec.timestamps:
         args.append("-t")
     return [*args, container]

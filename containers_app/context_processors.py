@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from access import roles
+
 from . import docker_service
 
 
@@ -25,3 +27,10 @@ def engine(request: HttpRequest) -> dict:
         except docker_service.DockerServiceError as exc:
             error = exc
     return {"engine_error": error}
+
+
+def role(request: HttpRequest) -> dict:
+    """The user's role, and what it lets them do: pages show only the controls it allows
+    (each action checks it again where it happens)."""
+    user = getattr(request, "user", None)
+    return {"role": roles.role_of(user), **roles.permissions(user)}

@@ -68,6 +68,7 @@ class LogsSpec:
     stdout: bool = True
     stderr: bool = True
     follow: bool = True
+    until: str = ""  # downloads only
 
 
 @dataclass(frozen=True)

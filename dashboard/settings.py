@@ -92,11 +92,19 @@ DOCKER_TIMEOUT = env_int("DOCKSIDE_DOCKER_TIMEOUT", 30)
 DOCKSIDE_WAIT_TIMEOUT = env_int("DOCKSIDE_WAIT_TIMEOUT", 30)
 # Registries pulls may contact (comma-separated hosts, docker.io for Docker Hub); empty = any.
 DOCKSIDE_ALLOWED_REGISTRIES = env_list("DOCKSIDE_ALLOWED_REGISTRIES", "")
+# A copy of every audit entry as it is sealed: a file (JSON lines), `syslog` or
+# `syslog:/path/of/socket`; empty: none. See audit/copies.py.
+DOCKSIDE_AUDIT_COPY = os.environ.get("DOCKSIDE_AUDIT_COPY", "")
+# Sign-in throttling (access/throttle.py): failures in a row, per username and per
+# address, before each next try waits (2 s, doubling), and before a lockout.
+DOCKSIDE_SIGNIN_FREE_FAILURES = env_int("DOCKSIDE_SIGNIN_FREE_FAILURES", 5)
+DOCKSIDE_SIGNIN_LOCKOUT_FAILURES = env_int("DOCKSIDE_SIGNIN_LOCKOUT_FAILURES", 10)
+DOCKSIDE_SIGNIN_LOCKOUT_MINUTES = env_int("DOCKSIDE_SIGNIN_LOCKOUT_MINUTES", 15)
 
 INSTALLED_APPS = [
     "dashboard",
     "daphne",
-    "django.contrib.admin",
+    "access.apps.AdminConfig",  # django.contrib.admin, for Dockside's admins only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,6 +115,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "audit",
+    "access",
     "containers_app",
 ]
 
@@ -118,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "access.middleware.NoStoreWhenSignedInMiddleware",
     "containers_app.middleware.FormEncodingMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -139,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "containers_app.context_processors.engine",
+                "containers_app.context_processors.role",
             ],
         },
     },
@@ -168,6 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "containers:list"
 LOGOUT_REDIRECT_URL = "login"
+# A session lasts this long after its last request (sliding: each request renews it).
+SESSION_COOKIE_AGE = env_int("DOCKSIDE_SESSION_HOURS", 12) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 
 # Security: cookies out of reach of scripts, no framing, no sniffing, a strict
 # referrer policy. HTTPS-only flags are opt-in because the default bind is
@@ -179,10 +193,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS proxy that sets X-Forwarded-Proto (README, "Production"): cookies only
+# over HTTPS, plain HTTP redirected, and browsers told to use HTTPS for a year.
 if env_bool("DOCKSIDE_HTTPS", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True  # allows a submission to the preload list; makes none
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-us"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("containers/", include(containers_urls)),
     path("images/", include(images_urls)),
     path("audit/", include("audit.urls")),
+    path("access/", include("access.urls")),
     path("logs/", logs.merged_logs, name="logs"),
     path("stats/", live.stats_page, name="stats"),
     path("events/", live.events_page, name="events"),
@@ -22,5 +23,6 @@ urlpatterns = [
 ]
 
 handler400 = "containers_app.views.errors.bad_request"
+handler403 = "containers_app.views.errors.forbidden"
 handler404 = "containers_app.views.errors.not_found"
 handler500 = "containers_app.views.errors.server_error"

@@ -122,13 +122,35 @@ def daphne_server(docker_api, tmp_path_factory) -> Iterator[support.LiveServer]:
 
 @pytest.fixture
 def cookie(django_user_model) -> str:
-    """The session cookie of a signed-in user, for websocket tests."""
+    """The session cookie of a signed-in operator (who may open terminals), for websocket
+    tests."""
+    return session_cookie(support.user_with_role("operator"))
+
+
+def session_cookie(user) -> str:
     from django.test import Client
 
-    user = django_user_model.objects.create_user("viewer", password="a-long-pass-42")
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"
+
+
+@pytest.fixture
+def viewer_client(django_user_model):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(support.user_with_role("viewer"))
+    return client
+
+
+@pytest.fixture
+def operator_client(django_user_model):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(support.user_with_role("operator"))
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -422,3 +422,14 @@ def live_daphne(data_dir: Path, extra_env: dict | None = None) -> Iterator[LiveS
             process.kill()
             process.wait()
         log.close()
+
+
+def user_with_role(role: str, username: str = "", password: str = "a-long-pass-42"):
+    """A user of that role (viewer, operator or admin), named after it unless told."""
+    from django.contrib.auth import get_user_model
+
+    from access.models import Membership
+
+    user = get_user_model().objects.create_user(username or role, password=password)
+    Membership.objects.create(user=user, role=role)
+    return user

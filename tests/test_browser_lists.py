@@ -72,6 +72,8 @@ NOT_PAGES = {
     "home": "a redirect",
     "logout": "POST only",
     "setup": "only before the first account exists",
+    "audit:verify": "POST only",
+    "access:unlock": "POST only",
 }
 
 
@@ -115,6 +117,9 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "stats": ["/stats/"],
         "events": ["/events/"],
         "audit:list": ["/audit/"],
+        "access:users": ["/access/users/"],
+        "access:user": [],  # its address is read from the users page, below
+        "access:policy": ["/access/policy/"],
         "login": [],  # measured signed out, below
     }
     routes = {route for route, _ in all_routes() if not route.startswith("admin:")}
@@ -129,6 +134,10 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         if width > 360:
             too_wide[path] = width
 
+    page.goto(f"{daphne_server.url}/access/users/")
+    pages["access:user"].append(
+        urlsplit(page.locator("#account-table a").first.get_attribute("href")).path
+    )
     for paths in pages.values():
         for path in paths:
             measure(page, path)

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 
 from containers_app import docker_service
 from containers_app.middleware import EngineUnavailableMiddleware
@@ -197,8 +196,7 @@ def test_pages_without_engine_calls_still_show_the_engine_banner(
     client, settings, tmp_path, path, status
 ):
     settings.DOCKER_HOST = f"unix://{tmp_path}/none.sock"
-    user = User.objects.create_user("viewer", password="pw-for-viewer-1")
-    client.force_login(user)
+    client.force_login(support.user_with_role("operator"))
 
     response = client.get(path)
 

@@ -17,11 +17,18 @@ LAYERS = [
     },
     {"containers_app.cli", "containers_app.docker_service"},
     {"audit", "containers_app.models"},
-    {"containers_app.actions", "containers_app.pages"},
+    {"containers_app.actions", "containers_app.pages", "access"},
     {"containers_app.live", "containers_app.jobs"},
     {"containers_app.forms"},
     {
         "containers_app.views",
+        "access.views",
+        "audit.views",
+        "audit.urls",
+        "access.urls",
+        "access.management",
+        "access.migrations",
+        "access.apps",
         "containers_app.consumers",
         "containers_app.middleware",
         "containers_app.context_processors",
@@ -34,7 +41,7 @@ LAYERS = [
         "dashboard",
     },
 ]
-PACKAGES = ("containers_app", "audit", "dashboard")
+PACKAGES = ("containers_app", "audit", "access", "dashboard")
 
 
 def layer_of(module: str) -> int | None:

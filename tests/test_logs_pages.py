@@ -91,3 +91,20 @@ def test_merged_page_keeps_the_order_containers_were_chosen_in(admin_client, mak
 
     ids = f"containers={first['Id'][:12]}&amp;containers={second['Id'][:12]}"
     assert f'data-socket="/ws/logs/?{ids}"' in html
+
+
+def test_a_download_is_an_audit_entry_with_its_docker_logs_command(viewer_client, make_container):
+    from audit.models import AuditEntry
+
+    container = make_container(["sh", "-c", "echo hi"], hint="dlaudit", wait=True)
+
+    download(viewer_client, container, since="10m", until="1h", stdout="0", timestamps="1")
+
+    entry = AuditEntry.objects.get(action="logs_download")
+    name = container["Name"][1:]
+    assert (entry.username, entry.target_name, entry.outcome) == ("viewer", name, "succeeded")
+    # The times as the engine was asked (10m and 1h ago then): the command takes the same lines.
+    assert re.fullmatch(
+        rf"docker logs --tail all --since \d+\.\d+ --until \d+\.\d+ -t {name} 2>&1 >/dev/null",
+        entry.command,
+    ), entry.command

@@ -117,7 +117,7 @@ async def test_a_session_as_another_user_runs_as_that_user_and_is_audited_withou
     await terminal.socket.disconnect()
 
     entry = await AuditEntry.objects.aget(action="terminal", target_name=container["Name"][1:])
-    assert entry.username == "viewer"
+    assert entry.username == "operator"
     assert entry.parameters["user"] == "nobody"
     assert entry.command == f"docker exec -it -u nobody {container['Name'][1:]} /bin/sh"
     assert entry.outcome == "succeeded"

@@ -1,6 +1,7 @@
 """What every websocket consumer checks first, and how it reads its query.
 
-Close codes: 4400 bad query, 4401 not signed in, 4404 no such container,
+Close codes: 4400 bad query, 4401 not signed in (or signed out, deactivated, given another
+role or password since), 4403 the role does not allow it, 4404 no such container,
 4409 the container is not running (or another conflict), 4502 the engine
 failed, 4503 engine unreachable, 1011 Dockside failed (logged on the server). Origins other
 than Dockside's exact own are refused at the handshake (dashboard/origin.py), and so is
@@ -17,6 +18,8 @@ from urllib.parse import parse_qs
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import QueryDict
+
+from access import sessions
 
 from ..docker_service import DockerServiceError, EngineUnavailable, http_status
 from ..pages.engine_errors import explain
@@ -38,6 +41,7 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
     """
 
     released = False
+    revocation_groups: list[str] = []
 
     async def release(self) -> None:
         """Stop what the consumer started (threads, streams, subscriptions)."""
@@ -45,7 +49,14 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code) -> None:
         if not self.released:
             self.released = True
+            for group in self.revocation_groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
             await self.release()
+
+    async def session_revoked(self, event: dict) -> None:
+        """The user signed out, was deactivated, or changed role or password: this ends."""
+        await self.disconnect(4401)
+        await self.close(code=4401, reason=close_reason(event.get("reason", "signed out")))
 
     async def dispatch(self, message) -> None:
         try:
@@ -111,10 +122,17 @@ class NoSuchRoute(AsyncWebsocketConsumer):
 
 
 async def signed_in(consumer: AsyncWebsocketConsumer) -> bool:
-    """Accept the socket; close it at once with 4401 unless a user is signed in."""
+    """Accept the socket; close it at once with 4401 unless a user is signed in.
+
+    From then on it listens for its user's sign-out, deactivation, new role or new
+    password (access.sessions), and closes with 4401 when one comes.
+    """
     await consumer.accept()
     user = consumer.scope.get("user")
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         await consumer.close(code=4401, reason="sign in first")
         return False
+    consumer.revocation_groups = sessions.groups_of(consumer.scope)
+    for group in consumer.revocation_groups:
+        await consumer.channel_layer.group_add(group, consumer.channel_name)
     return True

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
+from channels.db import database_sync_to_async
 from django.conf import settings
+
+from access import roles
 
 from .. import docker_service
 from ..docker_service import DockerServiceError
@@ -94,7 +97,8 @@ class EventsConsumer(ReleasingConsumer):
             await self.refuse(ValueError(f"page takes one of {', '.join(WATCHERS)}"))
             return
         csrf_secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, "")
-        self.watcher = watcher_class(query, csrf_secret)
+        allowed = await database_sync_to_async(roles.permissions)(self.scope.get("user"))
+        self.watcher = watcher_class(query, csrf_secret, allowed)
         self.subscription = events_hub.subscribe(EVENTS)  # first: no change goes unseen
         try:
             await asyncio.to_thread(self.watcher.prepare)

@@ -14,18 +14,25 @@ import json
 import uuid
 from functools import partial
 
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from access import roles
 from audit.actors import Actor
 
 from .. import actions, cli, docker_service
 from ..docker_service import Conflict
 from ..forms import TerminalForm
 from ..live.terminal import MAX_COLUMNS, MAX_ROWS, TerminalBridge, terminal_size
-from .access import STARTUP_ERRORS, ReleasingConsumer, query_of, signed_in
+from .access import STARTUP_ERRORS, ReleasingConsumer, close_reason, query_of, signed_in
+
+RECHECK_SECONDS = 30  # how often an open terminal looks again at whether its user may have it
 
 
 class TerminalConsumer(ReleasingConsumer):
     async def connect(self) -> None:
-        self.session = self.entry = self.bridge = self.sender = None
+        self.session = self.entry = self.bridge = self.sender = self.watcher = None
         if not await signed_in(self):
             return
         query = query_of(self.scope)
@@ -46,6 +53,20 @@ class TerminalConsumer(ReleasingConsumer):
         await self.send(text_data=json.dumps(status))
         self.bridge = TerminalBridge(self.session)
         self.sender = self.start(self.send_output())
+        self.watcher = self.start(self.recheck())
+
+    async def recheck(self) -> None:
+        """Every RECHECK_SECONDS: the user still active, still an operator, still signed in.
+
+        A sign-out or a change of the account closes the socket at once (access.sessions);
+        this also catches what sends no signal, such as a session that expired.
+        """
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            reason = await asyncio.to_thread(still_allowed, self.scope)
+            if reason:  # closing ends the socket, which releases the session
+                await self.close(code=4401, reason=close_reason(reason))
+                return
 
     def terminal_spec(self, query):
         """The session asked for, checked as the terminal page's form checks it (in a thread)."""
@@ -80,11 +101,30 @@ class TerminalConsumer(ReleasingConsumer):
         await self.bridge.resize(cols, rows)
 
     async def release(self) -> None:
-        if self.sender is not None:
-            self.sender.cancel()
+        for task in (self.sender, self.watcher):
+            if task is not None:
+                task.cancel()
         if self.bridge is not None:
             self.bridge.closing.set()
         if self.session is not None:
             await asyncio.to_thread(actions.close_terminal, self.entry, self.session)
         if self.bridge is not None:
             await self.bridge.stop()
+
+
+def still_allowed(scope) -> str:
+    """Why the scope's user may no longer keep a terminal open ("" if they may)."""
+    user = get_user_model().objects.filter(pk=scope["user"].pk).first()
+    if user is None or not user.is_active:
+        return "the account is gone or deactivated"
+    if not roles.allows(user, roles.Role.OPERATOR):
+        return "the account's role no longer allows terminals"
+    session = scope.get("session")
+    if (
+        session is None
+        or not Session.objects.filter(
+            session_key=session.session_key, expire_date__gt=timezone.now()
+        ).exists()
+    ):
+        return "the session has ended: sign in again"
+    return ""

@@ -37,6 +37,7 @@ from .images import (
     PullFailed,
     RemovedImage,
     image_present,
+    image_user,
     inspect_image,
     list_images,
     pull_image,
@@ -54,3 +55,4 @@ from .terminal import (
     path_exists,
     resize_terminal,
 )
+from .volumes import volume_bind_device

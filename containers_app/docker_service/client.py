@@ -61,6 +61,8 @@ def http_status(error: DockerServiceError, otherwise: int = 502) -> int:
     `otherwise` is for errors of no known kind: 502 when the engine failed on
     its own, 400 when the user's input made it fail.
     """
+    if status := getattr(error, "status", None):  # errors that carry their own (a refusal)
+        return status
     if isinstance(error, EngineUnavailable):
         return 503
     if isinstance(error, NotFound):

@@ -47,6 +47,13 @@ def image_present(ref: str) -> bool:
     return True
 
 
+def image_user(ref: str) -> str:
+    """The user an image's containers run as unless told (`USER`; "" is root)."""
+    api = client()
+    with engine_call("image", ref):
+        return (api.inspect_image(ref).get("Config") or {}).get("User") or ""
+
+
 def image_rows(item: dict, containers: int) -> list[ImageSummary]:
     tags = [t for t in item.get("RepoTags") or [] if t != "<none>:<none>"]
     if not tags:

@@ -378,6 +378,12 @@ def _fields() -> dict[str, forms.Field]:
         **file_fields("env", "Environment variables"),
         **file_fields("label", "Labels"),
         "replaces": forms.CharField(required=False, max_length=255, widget=forms.HiddenInput),
+        "override_policy": forms.BooleanField(
+            label="Run it despite the host-access policy",
+            required=False,
+            help_text="Admins only: what the policy refuses is given to this container all the"
+            " same, and the audit log says so.",
+        ),
         "replace": forms.BooleanField(
             label="Replace it",
             required=False,

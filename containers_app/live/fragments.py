@@ -81,24 +81,24 @@ def masked_csrf_token(secret: str) -> str:
     return get_token(request)
 
 
-def detail_fragment(ref: str, csrf_secret: str) -> str:
+def detail_fragment(ref: str, csrf_secret: str, allowed: dict[str, bool]) -> str:
     try:
         container = docker_service.inspect_container(ref)
     except NotFound:
         return removed_fragment("container", f"{reverse('containers:list')}?all=1")
     token = masked_csrf_token(csrf_secret)
     engine = docker_service.engine_info()
-    context = {**detail_context(container, engine), "oob": True, "csrf_token": token}
+    context = {**detail_context(container, engine, allowed), "oob": True, "csrf_token": token}
     return render_to_string("containers/detail.html#main", context)
 
 
-def image_detail_fragment(ref: str, tag: str) -> str | None:
+def image_detail_fragment(ref: str, tag: str, allowed: dict[str, bool]) -> str | None:
     """The image page's main part as `views.images.image_detail` renders it; None once removed."""
     try:
         image = docker_service.inspect_image(ref)
     except NotFound:
         return None
-    context = {**image_detail_context(image, tag), "oob": True}
+    context = {**image_detail_context(image, tag), **allowed, "oob": True}
     return render_to_string("images/detail.html#main", context)
 
 

@@ -14,6 +14,8 @@ from contextlib import suppress
 from django.http import QueryDict
 from django.urls import reverse
 
+from access import roles
+
 from .. import docker_service
 from ..docker_service import DockerServiceError
 from . import fragments
@@ -37,9 +39,12 @@ def images_changed(events: list[dict]) -> bool:
 class PageWatcher:
     """A page of objects: it changes with their events, and so do the header's counts."""
 
-    def __init__(self, query: QueryDict, csrf_secret: str) -> None:
+    def __init__(
+        self, query: QueryDict, csrf_secret: str, allowed: dict[str, bool] | None = None
+    ) -> None:
         self.query = query
         self.csrf_secret = csrf_secret
+        self.allowed = allowed or roles.permissions(None)  # the controls the page may show
 
     def prepare(self) -> None:
         """What the watcher must know before the first event (nothing by default)."""
@@ -84,7 +89,7 @@ class ContainerPage(PageWatcher):
     def page_fragments(self, events: list[dict]) -> list[str]:
         ref = self.query.get("ref", "")
         if ref and any(cid.startswith(ref) for cid in container_ids(events)):
-            return [fragments.detail_fragment(ref, self.csrf_secret)]
+            return [fragments.detail_fragment(ref, self.csrf_secret, self.allowed)]
         return []
 
 
@@ -113,7 +118,9 @@ class ImagePage(PageWatcher):
             return []
         if not images_changed(events) and (self.removed or not container_ids(events)):
             return []
-        html = fragments.image_detail_fragment(f"sha256:{image_id}", self.query.get("tag", ""))
+        html = fragments.image_detail_fragment(
+            f"sha256:{image_id}", self.query.get("tag", ""), self.allowed
+        )
         if html is not None:
             self.removed = False
             return [html]

@@ -38,8 +38,11 @@ class ActionButton:
     busy: Busy | None = None
 
 
-def container_actions(container: docker_service.ContainerDetail) -> list[ActionButton]:
-    """The actions that make sense in the container's state, each with its command."""
+def container_actions(
+    container: docker_service.ContainerDetail, allowed: dict[str, bool]
+) -> list[ActionButton]:
+    """The actions that make sense in the container's state and that the user's role
+    allows (`allowed`: access.roles.permissions), each with its command."""
     name = container.name
     state = container.state.status
     quick = {
@@ -47,6 +50,8 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
         "paused": ["unpause", "stop", "kill"],
         "restarting": ["stop", "kill"],
     }.get(state, ["start"])
+    if not allowed["can_operate"]:
+        quick = []
     buttons = [
         ActionButton(
             verb,
@@ -59,12 +64,13 @@ def container_actions(container: docker_service.ContainerDetail) -> list[ActionB
         )
         for verb in quick
     ]
+    operate, admin = allowed["can_operate"], allowed["can_admin"]
     pages = [
         ("logs", "Logs", f"docker logs -f --tail 100 {name}", True),
-        ("exec", "Run a command…", f"docker exec {name} COMMAND", state == "running"),
-        ("rename", "Rename…", f"docker rename {name} NEW_NAME", True),
-        ("commit", "Commit to an image…", f"docker commit {name} REPOSITORY[:TAG]", True),
-        ("remove", "Remove…", cli.command(RemoveContainerSpec(name)), True),
+        ("exec", "Run a command…", f"docker exec {name} COMMAND", operate and state == "running"),
+        ("rename", "Rename…", f"docker rename {name} NEW_NAME", admin),
+        ("commit", "Commit to an image…", f"docker commit {name} REPOSITORY[:TAG]", admin),
+        ("remove", "Remove…", cli.command(RemoveContainerSpec(name)), admin),
     ]
     buttons += [
         ActionButton(verb, label, command, form_page=True)
@@ -97,12 +103,16 @@ def _recreate(container: docker_service.ContainerDetail, engine: docker_service.
 
 
 def detail_context(
-    container: docker_service.ContainerDetail, engine: docker_service.EngineInfo
+    container: docker_service.ContainerDetail,
+    engine: docker_service.EngineInfo,
+    allowed: dict[str, bool],
 ) -> dict:
+    """The container page (`allowed`: what the user's role lets the page show)."""
     return {
         "container": container,
         **_recreate(container, engine),
-        "actions": container_actions(container),
+        **allowed,
+        "actions": container_actions(container, allowed),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),
         "command": f"docker container inspect {container.name}",
         "exit": exit_meaning(container.state, container.stop_signal, container.stop_timeout),

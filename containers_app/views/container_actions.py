@@ -23,7 +23,7 @@ from ..pages.engine_errors import explain
 from ..pages.waits import container_busy
 from ..specs import LifecycleSpec, RemoveContainerSpec
 from .containers import container_list_page
-from .flow import ActionPage, Done, handle_action, local_url, process_ending
+from .flow import ActionPage, Done, handle_action, local_url, process_ending, refused
 
 PAST_TENSE = {
     "start": "Started",
@@ -46,6 +46,7 @@ TITLES = {
     "remove": "Remove",
 }
 DANGEROUS = {"stop", "kill", "remove", "restart"}
+ACTIONS = {"remove": "remove_container"}  # the audit log's name of a verb, where it differs
 # Forms whose empty state is already a whole command: shown bound, so the page shows it.
 VALID_WHEN_EMPTY = {"start", "stop", "restart", "pause", "unpause", "kill", "remove"}
 
@@ -86,6 +87,10 @@ def _remove(actor: actions.Actor, spec) -> Done:
 
 @require_http_methods(["GET", "POST"])
 def container_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
+    if verb not in TITLES:
+        raise Http404(f"no container action {verb!r}")
+    if answer := refused(request, ACTIONS.get(verb, verb)):
+        return answer
     container = docker_service.inspect_container(ref)
     name = container.name
     detail_url = reverse("containers:detail", args=[container.short_id])
@@ -103,10 +108,8 @@ def container_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
         form, act = ExecForm(data, container=name), _exec
     elif verb == "commit":
         form, act = CommitForm(data, container=name), _commit
-    elif verb == "remove":
-        form, act = RemoveContainerForm(data, container=name), _remove
     else:
-        raise Http404(f"no container action {verb!r}")
+        form, act = RemoveContainerForm(data, container=name), _remove
     page = ActionPage(
         template="containers/action.html",
         title=f"{TITLES[verb]} {name}",
@@ -145,6 +148,8 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         actions.record_rejected(actor, f"bulk_{verb}"[:40], "container", "", request.POST, problem)
         messages.error(request, f"Nothing done: {problem}.")
         return container_list_page(request, status=400)
+    if answer := refused(request, ACTIONS.get(verb, verb)):
+        return answer
     done, failed = [], []
     for name in names:
         try:

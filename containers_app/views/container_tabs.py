@@ -19,7 +19,7 @@ from ..forms import LogsForm, TerminalForm
 from ..live.fragments import stats_panel
 from ..live.stats_math import stats_limits
 from ..middleware import CONTENT_SECURITY_POLICY
-from .flow import controls_command, preview, with_defaults
+from .flow import controls_command, preview, refused, with_defaults
 
 # xterm.js writes its cell styles into <style> elements: this page alone allows inline styles
 # (never inline script).
@@ -59,6 +59,8 @@ def container_logs(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
+    if answer := refused(request, "terminal"):
+        return answer
     container = docker_service.inspect_container(ref)
     form = TerminalForm(
         with_defaults(request.GET, {"shell": "auto"}),

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from access import roles
+
 from .. import cli, docker_service
 from ..pages.container_rows import container_rows, search_text
 from ..pages.containers import COLUMNS, detail_context
@@ -54,4 +56,5 @@ def container_detail(request: HttpRequest, ref: str) -> HttpResponse:
     container = docker_service.inspect_container(ref)
     engine = docker_service.engine_info()
     request.engine_identity = engine  # the header shows the same, without asking again
-    return render(request, "containers/detail.html", detail_context(container, engine))
+    context = detail_context(container, engine, roles.permissions(request.user))
+    return render(request, "containers/detail.html", context)

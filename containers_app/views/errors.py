@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -10,6 +11,13 @@ from django.template import loader
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Unlike Django's, it never reads the request body again (that may be what failed)."""
     return render(request, "errors/400.html", {}, status=400)
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What the user's role does not allow (the reason names the role it takes), or a
+    request without its CSRF token."""
+    reason = str(exception) if isinstance(exception, PermissionDenied) else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

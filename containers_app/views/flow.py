@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from access import guards, roles
+
 from .. import actions, cli
 from ..docker_service import DockerServiceError, EngineUnavailable, ProcessResult, http_status
 from ..forms import SpecForm
@@ -26,6 +28,13 @@ from ..pages.engine_errors import Explained, explain
 from ..pages.waits import Busy
 
 PREVIEW_FIELD = "_preview"
+
+
+def refused(request: HttpRequest, action: str) -> HttpResponse | None:
+    """A page of an action the user's role does not allow: the 403 that says why, and a
+    failed audit entry. None when the role allows it."""
+    role, doing = roles.needs(action)
+    return guards.denied(request, role, doing, action)
 
 
 @dataclass
@@ -128,7 +137,9 @@ def handle_action(
         raise
     except DockerServiceError as exc:
         explained = explain(exc)
-        form.add_error(form.field_for(exc), explained.sentence)
+        # Errors that name their fields (a policy's refusals) go to each; others to one.
+        for field, message in getattr(exc, "field_errors", [(None, explained.sentence)]):
+            form.add_error(field if field in form.fields else form.field_for(exc), message)
         status = http_status(exc, otherwise=400)
         return render_page(request, page, form, status=status, engine_message=explained)
     if done.message:

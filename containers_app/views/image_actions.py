@@ -13,11 +13,13 @@ from .. import actions, docker_service, jobs
 from ..forms import PullForm, RemoveImageForm, TagForm
 from ..pages.images import local_image_names
 from ..pages.waits import image_busy
-from .flow import ActionPage, Done, handle_action, local_url
+from .flow import ActionPage, Done, handle_action, local_url, refused
 
 
 @require_http_methods(["GET", "POST"])
 def pull_form(request: HttpRequest) -> HttpResponse:
+    if answer := refused(request, "pull"):
+        return answer
     if request.method == "POST":
         form = PullForm(request.POST)
     else:
@@ -73,6 +75,8 @@ def _remove(actor: actions.Actor, spec) -> Done:
 
 @require_http_methods(["GET", "POST"])
 def image_action(request: HttpRequest, ref: str, verb: str) -> HttpResponse:
+    if answer := refused(request, "tag" if verb == "tag" else "remove_image"):
+        return answer
     image = docker_service.inspect_image(ref)
     # Which name the command uses: the tag the user came from, the only tag, or the id.
     tag = request.POST.get("tag") or request.GET.get("tag") or ref

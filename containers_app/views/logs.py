@@ -6,15 +6,17 @@ import asyncio
 import re
 from dataclasses import replace
 
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import docker_service
+from .. import actions, docker_service
 from ..docker_service import DockerServiceError, LogOptions
 from ..forms import LogsForm
 from ..live.log_lines import LogParser, Records
 from ..live.log_query import parse_log_query
+from ..specs import LogsSpec
 from .flow import controls_command, preview, with_defaults
 
 COMPOSE_PROJECT = "com.docker.compose.project"
@@ -80,6 +82,24 @@ def _close_if_opened(opening: asyncio.Future) -> None:
         opening.result().close()
 
 
+def _audit_download(request: HttpRequest, name: str, options, timestamps: bool) -> None:
+    """A download is a read that matters: who took which log, as `docker logs` would."""
+    spec = LogsSpec(
+        (name,),
+        tail="all",
+        since=options.since,
+        until=options.until,
+        timestamps=timestamps,
+        stdout=options.stdout,
+        stderr=options.stderr,
+        follow=False,
+    )
+    with actions.audited(
+        actions.Actor.from_request(request), "logs_download", spec, "container", name
+    ):
+        pass
+
+
 @require_GET
 async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
     """The whole log (since/until/stdout/stderr/timestamps as asked), streamed from the engine."""
@@ -89,6 +109,7 @@ async def download_logs(request: HttpRequest, ref: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     container = await asyncio.to_thread(docker_service.inspect_container, ref)
     options = replace(query.options, follow=False, tail="all")
+    await sync_to_async(_audit_download)(request, container.name, options, query.timestamps)
 
     async def body():
         """Opened here, not before: a download cancelled before it starts leaves no stream open."""

@@ -11,7 +11,7 @@ from ..docker_service import Conflict
 from ..forms import PruneForm
 from ..pages.formatting import human_size
 from ..pages.waits import prune_busy
-from .flow import ActionPage, Done, handle_action
+from .flow import ActionPage, Done, handle_action, refused
 
 KINDS = {"container": "containers", "image": "images"}
 
@@ -22,6 +22,8 @@ def _candidate_id(item) -> str:
 
 @require_http_methods(["GET", "POST"])
 def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
+    if answer := refused(request, f"prune_{kind}s"):
+        return answer
     form = PruneForm(request.POST if request.method == "POST" else request.GET, kind=kind)
     labels = form.spec.labels if form.is_valid() else ()
     candidates = docker_service.prune_candidates(kind, labels)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access import roles
+
 from .. import docker_service
 from ..pages.recreate import compose_text, recreate_lines
 
@@ -16,7 +18,9 @@ PLAIN_TEXT = "text/plain; charset=utf-8"
 
 
 def _reveal(request: HttpRequest) -> bool:
-    return request.GET.get("secrets") == "1"
+    """`?secrets=1`: the values as they are, for whoever may run containers (others get
+    them hidden, as without it)."""
+    return request.GET.get("secrets") == "1" and roles.allows(request.user, roles.needs("run")[0])
 
 
 @require_GET

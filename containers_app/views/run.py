@@ -8,21 +8,32 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from access import policy
+from access.models import HostPolicy
+
 from .. import actions, cli, docker_service
 from ..forms import RunForm
 from ..forms.run import CONTAINER_REF, form_data, unheld
 from ..pages.images import local_image_names, other_tags
 from ..pages.waits import run_busy
-from .flow import ActionPage, Done, handle_action, process_ending, render_page, shown_command
+from .flow import (
+    ActionPage,
+    Done,
+    handle_action,
+    process_ending,
+    refused,
+    render_page,
+    shown_command,
+)
 
 PASTE_LIMIT = 64 * 1024
 
 
-def _run(actor: actions.Actor, spec, replaces: str = "") -> Done:
+def _run(actor: actions.Actor, spec, replaces: str = "", override: bool = False) -> Done:
     if replaces:
-        outcome = actions.replace_container(actor, replaces, spec)
+        outcome = actions.replace_container(actor, replaces, spec, override)
     else:
-        outcome = actions.run_container(actor, spec)
+        outcome = actions.run_container(actor, spec, override)
     pulled = f"Pulled {spec.image}, then " if outcome.pulled else ""
     detail = reverse("containers:detail", args=[outcome.container_id[:12]])
     if outcome.result is not None:
@@ -64,12 +75,12 @@ def _duplicate(request: HttpRequest) -> tuple[RunForm, dict]:
 def _read_pasted(pasted: str, answers: dict[str, str]) -> cli.ParsedRun | None:
     """The pasted command read into form values; one too long to read is refused whole."""
     if len(pasted) > PASTE_LIMIT:
-        refused = cli.ParsedRun()
-        refused.problems.append(
+        too_long = cli.ParsedRun()
+        too_long.problems.append(
             f"the command is {len(pasted):,} characters long; the box takes at most"
             f" {PASTE_LIMIT:,}: shorten it (nothing was read from it)"
         )
-        return refused
+        return too_long
     return cli.parse_run_command(pasted, answers) if pasted.strip() else None
 
 
@@ -80,7 +91,7 @@ UPLOAD = "upload:"  # and a file's upload: upload:<question key>
 def _answers(request: HttpRequest) -> tuple[dict[str, str], list[str]]:
     """What the paste step's questions were answered with (an uploaded file wins over text),
     and why any answer could not be taken."""
-    answers, refused = {}, []
+    answers, unread = {}, []
     for key, value in request.POST.items():
         if key.startswith(ANSWER):
             answers[key.removeprefix(ANSWER)] = value
@@ -88,17 +99,26 @@ def _answers(request: HttpRequest) -> tuple[dict[str, str], list[str]]:
         if not key.startswith(UPLOAD):
             continue
         if upload.size > PASTE_LIMIT:
-            refused.append(f"{upload.name} is over {PASTE_LIMIT // 1024} KB: it was not read")
+            unread.append(f"{upload.name} is over {PASTE_LIMIT // 1024} KB: it was not read")
             continue
         try:
             answers[key.removeprefix(UPLOAD)] = upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            refused.append(f"{upload.name} is not UTF-8 text: it was not read")
+            unread.append(f"{upload.name} is not UTF-8 text: it was not read")
     for key, value in list(answers.items()):
         if len(value) > PASTE_LIMIT:
-            refused.append(f"the answer for {key} is over {PASTE_LIMIT:,} characters")
+            unread.append(f"the answer for {key} is over {PASTE_LIMIT:,} characters")
             del answers[key]
-    return answers, refused
+    return answers, unread
+
+
+def _policy_ahead(form: RunForm) -> None:
+    """A filled-in form (pasted, duplicated) says at its fields what the host-access policy
+    will refuse, before anyone presses Run."""
+    if not form.is_bound or not form.is_valid():
+        return
+    for problem in policy.problems(form.spec, HostPolicy.current()):
+        form.add_error(problem.field if problem.field in form.fields else None, problem.rule)
 
 
 PASTED = "dockside_pasted_command"  # the session's copy, read once
@@ -113,8 +133,10 @@ def run_form(request: HttpRequest) -> HttpResponse:
     history and the server's log. A link's `?command=` still works: the command is
     kept in the session and the browser sent on to an address without it.
     """
+    if answer := refused(request, "run"):
+        return answer
     pasting = request.method == "POST" and request.POST.get("_paste") == "1"
-    answers, refused = _answers(request) if pasting else ({}, [])
+    answers, unread = _answers(request) if pasting else ({}, [])
     pasted = ""
     if pasting:
         pasted = request.POST.get("pasted", "")
@@ -128,7 +150,7 @@ def run_form(request: HttpRequest) -> HttpResponse:
     too_long = len(pasted) > PASTE_LIMIT
     parsed = _read_pasted(pasted, answers)
     if parsed is not None:
-        parsed.problems += refused
+        parsed.problems += unread
     extra: dict = {}
     if request.method == "POST" and not pasting:
         form = RunForm(request.POST, request.FILES)
@@ -155,14 +177,14 @@ def run_form(request: HttpRequest) -> HttpResponse:
     )
     if too_long:
         return render_page(request, page, form, status=400)
-    if pasting:
-        if form.is_bound:
-            form.is_valid()
+    if pasting or request.method == "GET":
+        _policy_ahead(form)
         return render_page(request, page, form)
 
     def act(actor: actions.Actor, spec) -> Done:
         replace = form.cleaned_data.get("replace") and form.cleaned_data.get("replaces")
-        return _run(actor, spec, replaces=replace or "")
+        override = form.cleaned_data.get("override_policy", False)
+        return _run(actor, spec, replaces=replace or "", override=override)
 
     response = handle_action(request, form, page, act, request.POST.get("name", ""))
     if response.status_code == 404 and form.has_error("image"):

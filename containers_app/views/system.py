@@ -1,4 +1,5 @@
-"""Health check for load balancers and compose: no login, no secrets."""
+"""Health check for load balancers and compose: no login, no secrets, and the engine's
+version only for someone signed in (a version tells an attacker which holes to try)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,15 @@ def _database_status() -> dict:
     return {"ok": True}
 
 
-def _engine_status() -> dict:
+def _engine_status(with_version: bool) -> dict:
     try:
         version, api_version = docker_service.engine_version()
     except docker_service.EngineUnavailable as exc:
         return {"ok": False, "error": exc.cause}
     except docker_service.DockerServiceError:
         return {"ok": False, "error": "the engine answered with an error"}
+    if not with_version:
+        return {"ok": True}
     return {"ok": True, "version": version, "api_version": api_version}
 
 
@@ -37,7 +40,7 @@ def _engine_status() -> dict:
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while Dockside can serve (its database answers); the engine's state is in the body."""
     database = _database_status()
-    engine = _engine_status()
+    engine = _engine_status(with_version=request.user.is_authenticated)
     healthy = database["ok"] and engine["ok"]
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "database": database, "engine": engine},

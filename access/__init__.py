@@ -1,0 +1,1 @@
+"""Who may do what: roles, the host-access policy, sign-in throttling and open sessions."""

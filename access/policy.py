@@ -1,0 +1,209 @@
+"""The host-access policy: what a container may get of the host, checked before it is made.
+
+Each rule names the form field it concerns. `problems()` reads the spec alone;
+`engine_problems()` asks the engine what the spec does not say: the image's
+user (root with host directories), the mounts of `--volumes-from`, and named
+volumes that are host directories in disguise (`local` driver, `o=bind`).
+Admins may override a refusal per action, which the audit entry records.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from audit.actors import Actor
+from audit.models import AuditEntry
+from containers_app import docker_service
+from containers_app.run_options.spec import RunSpec
+
+from .models import HostPolicy
+
+# The engine's socket, and where it lives: mounting it (or a directory above it) is root.
+SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock")
+HOST_NAMESPACES = (
+    ("pid", "--pid host"),
+    ("ipc", "--ipc host"),
+    ("uts", "--uts host"),
+    ("userns", "--userns host"),
+    ("cgroupns", "--cgroupns host"),
+)
+UNCONFINED = {
+    "seccomp=unconfined", "seccomp:unconfined", "apparmor=unconfined", "apparmor:unconfined",
+    "label=disable", "label:disable", "systempaths=unconfined",
+}  # fmt: skip
+ROOT_USERS = {"", "0", "root"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the run form's field
+    rule: str  # what the policy says, in words
+
+    def __str__(self) -> str:
+        return self.rule
+
+
+class PolicyRefused(docker_service.DockerServiceError):
+    """A spec the host-access policy refuses; each problem goes to its field."""
+
+    status = 403
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        self.field_errors = [(problem.field, f"{problem.rule}") for problem in problems]
+        super().__init__(
+            "refused by the host-access policy: " + "; ".join(str(p) for p in problems)
+        )
+
+
+def _normal(path: str) -> str:
+    return posixpath.normpath(path) if path.startswith("/") else path
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _bind_problem(field: str, source: str, policy: HostPolicy) -> Problem | None:
+    path = _normal(source)
+    if any(_under(socket, path) for socket in SOCKETS):
+        return Problem(
+            field,
+            f"{source} holds the Docker socket, and the socket is root on the host: it is"
+            " never mounted",
+        )
+    roots = policy.root_list()
+    if not any(_under(path, root) for root in roots):
+        allowed = ", ".join(roots) if roots else "none, by the host-access policy"
+        return Problem(
+            field,
+            f"{source} is a host directory outside those bind mounts may come from ({allowed})",
+        )
+    return None
+
+
+def binds(spec: RunSpec) -> list[tuple[str, str]]:
+    """(form field, host path) of every bind mount the spec asks for."""
+    found = [("volumes", volume.source) for volume in spec.volumes if volume.bind]
+    found += [("mounts", mount.source) for mount in spec.mounts if mount.type == "bind"]
+    return found
+
+
+def problems(spec: RunSpec, policy: HostPolicy) -> list[Problem]:
+    """What the policy refuses in the spec itself."""
+    found = [p for field, source in binds(spec) if (p := _bind_problem(field, source, policy))]
+    for mount in spec.mounts:
+        if mount.settings().get("VolumeOptions", {}).get("DriverConfig", {}).get("Options"):
+            found.append(
+                Problem(
+                    "mounts", "volume-opt can make a volume of any host directory: ask an admin"
+                )
+            )
+    if spec.privileged and not policy.allow_privileged:
+        found.append(Problem("privileged", "--privileged gives the container the whole host"))
+    if not policy.allow_host_namespaces:
+        for attr, flag in HOST_NAMESPACES:
+            if getattr(spec, attr) == "host":
+                found.append(Problem(attr, f"{flag} shares the host's own namespace"))
+        if spec.network == "host":
+            found.append(Problem("network", "--network host shares the host's network"))
+    allowed_caps = policy.capability_list()
+    extra = [c for c in spec.cap_add if c.upper().removeprefix("CAP_") not in allowed_caps]
+    if extra:
+        listed = ", ".join(sorted(allowed_caps)) or "none"
+        found.append(Problem("cap_add", f"{', '.join(extra)}: capabilities allowed are {listed}"))
+    if not policy.allow_devices:
+        for field, values, flag in (
+            ("devices", spec.devices, "--device"),
+            ("gpus", spec.gpus, "--gpus"),
+            ("device_cgroup_rules", spec.device_cgroup_rules, "--device-cgroup-rule"),
+        ):
+            if values:
+                found.append(Problem(field, f"{flag} hands a host device to the container"))
+    if spec.sysctls and not policy.allow_sysctls:
+        found.append(Problem("sysctls", "--sysctl changes kernel settings"))
+    unconfined = [opt for opt in spec.security_opts if opt in UNCONFINED]
+    if unconfined and not policy.allow_unconfined:
+        found.append(
+            Problem("security_opts", f"{', '.join(unconfined)} turns the kernel's protection off")
+        )
+    return found
+
+
+def engine_problems(spec: RunSpec, policy: HostPolicy) -> list[Problem]:
+    """What the policy refuses that only the engine can tell (asks it)."""
+    found = []
+    for name in spec.volumes_from:
+        source = docker_service.inspect_container(name.partition(":")[0])
+        for mount in source.mounts:
+            if mount.type == "bind" and (
+                problem := _bind_problem("volumes_from", mount.source, policy)
+            ):
+                found.append(Problem("volumes_from", f"{name}: {problem.rule}"))
+    for field, volume_name in _named_volumes(spec):
+        device = docker_service.volume_bind_device(volume_name)
+        if device and (problem := _bind_problem(field, device, policy)):
+            found.append(Problem(field, f"the volume {volume_name} is {problem.rule}"))
+    has_binds = bool(binds(spec)) or any(p.field == "volumes_from" for p in found)
+    if has_binds and not policy.allow_root_with_binds:
+        user = spec.user or docker_service.image_user(spec.image)
+        if user.partition(":")[0] in ROOT_USERS:
+            found.append(
+                Problem(
+                    "user",
+                    "root (user 0) with host directories mounted owns those files on the"
+                    " host: give a user (-u 1000)",
+                )
+            )
+    return found
+
+
+def _named_volumes(spec: RunSpec) -> list[tuple[str, str]]:
+    named = [("volumes", v.source) for v in spec.volumes if v.source and not v.bind]
+    named += [("mounts", m.source) for m in spec.mounts if m.type == "volume" and m.source]
+    return named
+
+
+def save_policy(actor: Actor, form) -> HostPolicy:
+    """The policy as the admin's form says, with an audit entry of what it now is."""
+    entry = AuditEntry.begin(
+        actor,
+        "policy_change",
+        target_kind="policy",
+        target_name="host-access policy",
+        parameters={name: form.cleaned_data[name] for name in form.fields},
+    )
+    saved = form.save()
+    entry.finish(AuditEntry.Outcome.SUCCEEDED)
+    return saved
+
+
+def container_reach(raw: dict, user: str, policy: HostPolicy) -> list[str]:
+    """What the policy would refuse in an existing container (`docker inspect`), for a
+    command run in it as `user` ("": the container's own): what a terminal in it reaches."""
+    host = raw.get("HostConfig") or {}
+    found = []
+    if host.get("Privileged") and not policy.allow_privileged:
+        found.append("--privileged")
+    if not policy.allow_host_namespaces:
+        # Not CgroupnsMode: "host" is what every container gets on a cgroup v1 engine.
+        modes = ("PidMode", "IpcMode", "UTSMode", "UsernsMode", "NetworkMode")
+        found += [f"{mode} host" for mode in modes if host.get(mode) == "host"]
+    sources = [m.get("Source", "") for m in raw.get("Mounts") or [] if m.get("Type") == "bind"]
+    found += [p.rule for source in sources if (p := _bind_problem("", source, policy))]
+    allowed_caps = policy.capability_list()
+    extra = [
+        c for c in host.get("CapAdd") or [] if c.upper().removeprefix("CAP_") not in allowed_caps
+    ]
+    if extra:
+        found.append(f"--cap-add {', '.join(extra)}")
+    if not policy.allow_devices and (host.get("Devices") or host.get("DeviceRequests")):
+        found.append("--device")
+    unconfined = [opt for opt in host.get("SecurityOpt") or [] if opt in UNCONFINED]
+    if unconfined and not policy.allow_unconfined:
+        found.append(", ".join(unconfined))
+    as_user = user or (raw.get("Config") or {}).get("User") or ""
+    if sources and not policy.allow_root_with_binds and as_user.partition(":")[0] in ROOT_USERS:
+        found.append("root with host directories mounted")
+    return found

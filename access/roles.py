@@ -1,0 +1,91 @@
+"""Who may do what: viewer < operator < admin, checked where each action happens.
+
+A viewer sees lists, details, logs, stats, events and the audit log of their own
+actions. An operator also starts, stops, restarts, kills, pauses, runs one-shot
+commands and terminals, runs and creates containers (within the host-access
+policy) and pulls. An admin does everything else: removing, renaming, committing,
+tagging, pruning, users, roles and the policy. Superusers are admins.
+"""
+
+from __future__ import annotations
+
+from containers_app.docker_service import DockerServiceError
+
+from .models import Membership, Role
+
+RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
+
+# Every audited action, with the role it takes and what it is, in words. An action not
+# listed takes the admin role.
+NEEDS = {
+    "logs_download": (Role.VIEWER, "downloading logs"),
+    "pull": (Role.OPERATOR, "pulling images"),
+    "run": (Role.OPERATOR, "running containers"),
+    "create": (Role.OPERATOR, "creating containers"),
+    "start": (Role.OPERATOR, "starting containers"),
+    "stop": (Role.OPERATOR, "stopping containers"),
+    "restart": (Role.OPERATOR, "restarting containers"),
+    "kill": (Role.OPERATOR, "killing containers"),
+    "pause": (Role.OPERATOR, "pausing containers"),
+    "unpause": (Role.OPERATOR, "unpausing containers"),
+    "exec": (Role.OPERATOR, "running commands in containers"),
+    "terminal": (Role.OPERATOR, "opening a terminal"),
+    "rename": (Role.ADMIN, "renaming containers"),
+    "remove_container": (Role.ADMIN, "removing containers"),
+    "commit": (Role.ADMIN, "committing containers to images"),
+    "tag": (Role.ADMIN, "tagging images"),
+    "remove_image": (Role.ADMIN, "removing images"),
+    "prune_containers": (Role.ADMIN, "pruning containers"),
+    "prune_images": (Role.ADMIN, "pruning images"),
+    "replace": (Role.ADMIN, "replacing a container"),
+}
+
+
+def needs(action: str) -> tuple[str, str]:
+    """(the role an action takes, what it is in words)."""
+    return NEEDS.get(action, (Role.ADMIN, action.replace("_", " ")))
+
+
+def role_of(user) -> str | None:
+    """The user's role; None for nobody signed in (or a deactivated account)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    try:
+        return user.membership.role
+    except Membership.DoesNotExist:
+        return Role.VIEWER
+
+
+def allows(user, needed: str) -> bool:
+    role = role_of(user)
+    return role is not None and RANK[role] >= RANK[needed]
+
+
+def permissions(user) -> dict[str, bool]:
+    """What pages show to this user: the controls of an operator, of an admin."""
+    return {"can_operate": allows(user, Role.OPERATOR), "can_admin": allows(user, Role.ADMIN)}
+
+
+def refusal(user, needed: str, doing: str) -> str:
+    """Why `user` may not do it, in words: the role it takes, and theirs."""
+    role = role_of(user)
+    you = f"you are {article_of(role)} {role}" if role else "you are not signed in"
+    return f"{doing[:1].upper()}{doing[1:]} takes the {needed} role or above; {you}."
+
+
+def article_of(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+class NotAllowed(DockerServiceError):
+    """The signed-in user's role does not allow this (HTTP 403, websocket 4403)."""
+
+    status = 403
+
+
+def require(user, needed: str, doing: str) -> None:
+    """Raise NotAllowed unless `user` has the role `needed` (or above)."""
+    if not allows(user, needed):
+        raise NotAllowed(refusal(user, needed, doing))
