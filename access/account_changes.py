@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from audit.actors import Actor
 from audit.models import AuditEntry
 
-from .models import Membership
+from .models import Membership, Role
 from .sessions import revoke, session_group, user_group
 
 ADMIN_ACTIONS = {ADDITION: "admin_add", CHANGE: "admin_change", DELETION: "admin_delete"}
@@ -54,7 +54,13 @@ def _user_saved(sender, instance, created: bool, **kwargs) -> None:
     elif before["password"] != instance.password:
         revoke(user_group(instance.pk), "the password was changed")
     elif before["is_superuser"] != instance.is_superuser:
+        if not instance.is_superuser:  # unticked in /admin/: no longer an admin here either
+            Membership.objects.filter(user=instance, role=Role.ADMIN).update(role=Role.VIEWER)
         revoke(user_group(instance.pk), "the role changed")
+
+
+def _user_deleted(sender, instance, **kwargs) -> None:
+    revoke(user_group(instance.pk), "the account was removed")
 
 
 def _role_changed(sender, instance: Membership, **kwargs) -> None:
@@ -67,5 +73,6 @@ def connect() -> None:
     signals.user_logged_out.connect(_signed_out, dispatch_uid="dockside-signed-out")
     pre_save.connect(_user_saving, sender=user, dispatch_uid="dockside-user-saving")
     post_save.connect(_user_saved, sender=user, dispatch_uid="dockside-user-saved")
+    post_delete.connect(_user_deleted, sender=user, dispatch_uid="dockside-user-deleted")
     post_save.connect(_role_changed, sender=Membership, dispatch_uid="dockside-role-saved")
     post_delete.connect(_role_changed, sender=Membership, dispatch_uid="dockside-role-deleted")

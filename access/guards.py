@@ -30,7 +30,7 @@ def denied(
         Actor.from_request(request),
         action,
         target_kind="page",
-        target_name=request.path,
+        target_name=request.path[:512],
         parameters={"method": request.method},
     )
     entry.finish(AuditEntry.Outcome.FAILED, error=f"refused: {why}")

@@ -9,6 +9,7 @@ Admins may override a refusal per action, which the audit entry records.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 
@@ -31,8 +32,23 @@ HOST_NAMESPACES = (
 UNCONFINED = {
     "seccomp=unconfined", "seccomp:unconfined", "apparmor=unconfined", "apparmor:unconfined",
     "label=disable", "label:disable", "systempaths=unconfined",
+    "label=type:spc_t", "label:type:spc_t",  # SELinux's "super privileged container" type
 }  # fmt: skip
-ROOT_USERS = {"", "0", "root"}
+# Namespaces a container may join another's in (`--network container:X`): joining one that
+# shares the host's is sharing the host's. (run option, the joined container's HostConfig key)
+JOINABLE = (("network", "NetworkMode"), ("pid", "PidMode"), ("ipc", "IpcMode"))
+
+
+def is_root(user: str) -> bool:
+    """Whether `-u`/USER runs as uid 0: empty, root, or any number the engine reads as 0
+    (it parses numbers, so 00 and +0 are root too)."""
+    name = user.partition(":")[0].strip()
+    if name in {"", "root"}:
+        return True
+    try:
+        return int(name) == 0
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,12 @@ class PolicyRefused(docker_service.DockerServiceError):
 
 
 def _normal(path: str) -> str:
-    return posixpath.normpath(path) if path.startswith("/") else path
+    """The path as the engine will reach it: normalised, and with symbolic links followed
+    where the path exists on this machine (an allowed directory may hold a link to /)."""
+    if not path.startswith("/"):
+        return path
+    path = posixpath.normpath(path)
+    return os.path.realpath(path) if os.path.lexists(path) else path
 
 
 def _under(path: str, root: str) -> bool:
@@ -73,7 +94,7 @@ def _bind_problem(field: str, source: str, policy: HostPolicy) -> Problem | None
             f"{source} holds the Docker socket, and the socket is root on the host: it is"
             " never mounted",
         )
-    roots = policy.root_list()
+    roots = [_normal(root) for root in policy.root_list()]
     if not any(_under(path, root) for root in roots):
         allowed = ", ".join(roots) if roots else "none, by the host-access policy"
         return Problem(
@@ -133,22 +154,26 @@ def problems(spec: RunSpec, policy: HostPolicy) -> list[Problem]:
 
 def engine_problems(spec: RunSpec, policy: HostPolicy) -> list[Problem]:
     """What the policy refuses that only the engine can tell (asks it)."""
-    found = []
+    found, host_dirs = [], bool(binds(spec))
     for name in spec.volumes_from:
         source = docker_service.inspect_container(name.partition(":")[0])
         for mount in source.mounts:
-            if mount.type == "bind" and (
-                problem := _bind_problem("volumes_from", mount.source, policy)
-            ):
+            if mount.type != "bind":
+                continue
+            host_dirs = True
+            if problem := _bind_problem("volumes_from", mount.source, policy):
                 found.append(Problem("volumes_from", f"{name}: {problem.rule}"))
     for field, volume_name in _named_volumes(spec):
         device = docker_service.volume_bind_device(volume_name)
-        if device and (problem := _bind_problem(field, device, policy)):
-            found.append(Problem(field, f"the volume {volume_name} is {problem.rule}"))
-    has_binds = bool(binds(spec)) or any(p.field == "volumes_from" for p in found)
-    if has_binds and not policy.allow_root_with_binds:
+        if device:
+            host_dirs = True
+            if problem := _bind_problem(field, device, policy):
+                found.append(Problem(field, f"the volume {volume_name} is {problem.rule}"))
+    if not policy.allow_host_namespaces:
+        found += _joined_host_namespaces(spec)
+    if host_dirs and not policy.allow_root_with_binds:
         user = spec.user or docker_service.image_user(spec.image)
-        if user.partition(":")[0] in ROOT_USERS:
+        if is_root(user):
             found.append(
                 Problem(
                     "user",
@@ -157,6 +182,32 @@ def engine_problems(spec: RunSpec, policy: HostPolicy) -> list[Problem]:
                 )
             )
     return found
+
+
+def _joined_host_namespaces(spec: RunSpec) -> list[Problem]:
+    """`--network container:X` (and --pid, --ipc) where X, or a container X joins in turn,
+    shares the host's namespace or runs --privileged."""
+    found = []
+    for attr, key in JOINABLE:
+        mode = getattr(spec, attr) or ""
+        if reached := joins_host(mode, key):
+            found.append(Problem(attr, f"--{attr} {mode} joins {reached}"))
+    return found
+
+
+def joins_host(mode: str, key: str) -> str:
+    """Who, through `mode` ("container:X"), shares the host's namespace ("" if no one)."""
+    seen = []
+    while mode.startswith("container:") and len(seen) < 5:
+        joined = docker_service.inspect_container(mode.partition(":")[2]).raw
+        seen.append((joined.get("Name") or "").lstrip("/"))
+        host = joined.get("HostConfig") or {}
+        mode = host.get(key) or ""
+        if host.get("Privileged"):
+            return f"{' -> '.join(seen)}, which runs --privileged"
+        if mode == "host":
+            return f"{' -> '.join(seen)}, which shares the host's own namespace"
+    return ""
 
 
 def _named_volumes(spec: RunSpec) -> list[tuple[str, str]]:
@@ -190,6 +241,9 @@ def container_reach(raw: dict, user: str, policy: HostPolicy) -> list[str]:
         # Not CgroupnsMode: "host" is what every container gets on a cgroup v1 engine.
         modes = ("PidMode", "IpcMode", "UTSMode", "UsernsMode", "NetworkMode")
         found += [f"{mode} host" for mode in modes if host.get(mode) == "host"]
+        for _, key in JOINABLE:
+            if reached := joins_host(host.get(key) or "", key):
+                found.append(f"{key} joins {reached}")
     sources = [m.get("Source", "") for m in raw.get("Mounts") or [] if m.get("Type") == "bind"]
     found += [p.rule for source in sources if (p := _bind_problem("", source, policy))]
     allowed_caps = policy.capability_list()
@@ -204,6 +258,6 @@ def container_reach(raw: dict, user: str, policy: HostPolicy) -> list[str]:
     if unconfined and not policy.allow_unconfined:
         found.append(", ".join(unconfined))
     as_user = user or (raw.get("Config") or {}).get("User") or ""
-    if sources and not policy.allow_root_with_binds and as_user.partition(":")[0] in ROOT_USERS:
+    if sources and not policy.allow_root_with_binds and is_root(as_user):
         found.append("root with host directories mounted")
     return found

@@ -9,7 +9,8 @@ from .models import AuditEntry
 
 
 def record(actor: Actor, action: str, username: str, succeeded: bool, error: str = "") -> None:
-    entry = AuditEntry.begin(actor, action, target_kind="account", target_name=username[:512])
+    name = username.replace("\x00", "\ufffd")[:512]  # a NUL is refused by PostgreSQL
+    entry = AuditEntry.begin(actor, action, target_kind="account", target_name=name)
     outcome = AuditEntry.Outcome.SUCCEEDED if succeeded else AuditEntry.Outcome.FAILED
     entry.finish(outcome, error=error)
 

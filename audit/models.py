@@ -70,9 +70,17 @@ class AuditEntry(models.Model):
         self.duration = self.finished_at - self.started_at
         self.outcome = outcome
         self.error = error
-        for name, value in bounds.bounded(changes).items():
+        for name, value in changes.items():
             setattr(self, name, value)
-        self.error = bounds.cut(self.error, bounds.ERROR_LIMIT)
+        # Whatever was set meanwhile (an exit code, an override) is bounded too.
+        bounded = bounds.bounded(
+            {"parameters": self.parameters, "command": self.command, "error": self.error}
+        )
+        self.parameters, self.command, self.error = (
+            bounded["parameters"],
+            bounded["command"],
+            bounded["error"],
+        )
         with transaction.atomic():
             head = ChainHead.locked()
             self.sequence = head.sequence + 1

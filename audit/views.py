@@ -127,13 +127,13 @@ def _cell(value) -> str:
 @require_GET
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     _, entries = _filtered(request)
-    _exported(request, "csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     for entry in entries.iterator(chunk_size=2000):
         record = _record(entry)
         writer.writerow([_cell(record[name]) for name in EXPORT_FIELDS])
+    _exported(request, "csv")
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="dockside-audit.csv"'
     return response
@@ -142,9 +142,10 @@ def audit_export_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_export_json(request: HttpRequest) -> JsonResponse:
     _, entries = _filtered(request)
+    records = [_record(entry) for entry in entries.iterator(chunk_size=2000)]
     _exported(request, "json")
     response = JsonResponse(
-        [_record(entry) for entry in entries.iterator(chunk_size=2000)],
+        records,
         safe=False,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -154,3 +154,25 @@ def test_no_page_edits_or_deletes_entries(admin_client):
         assert response.status_code == 405
 
     assert AuditEntry.objects.filter(pk=kept.pk).exists()
+
+
+def test_a_viewer_sees_and_exports_only_their_own_entries_and_each_export_is_recorded(
+    viewer_client, django_user_model
+):
+    viewer = django_user_model.objects.get(username="viewer")
+    entry(username="viewer", user=viewer, target_name="mine")
+    entry(username="admin", target_name="someone-elses")
+
+    page = viewer_client.get("/audit/").content.decode()
+    exported = viewer_client.get("/audit/export.json").json()
+
+    assert "mine" in page and "someone-elses" not in page
+    names = [row["target_name"] for row in exported]
+    assert "mine" in names and "someone-elses" not in names
+    assert {row["username"] for row in exported} == {"viewer"}
+    recorded = AuditEntry.objects.get(action="audit_export")
+    assert (recorded.username, recorded.target_name, recorded.outcome) == (
+        "viewer",
+        "json",
+        "succeeded",
+    )

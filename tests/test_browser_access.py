@@ -93,6 +93,15 @@ def test_the_policy_refuses_an_operator_at_the_field_on_a_phone(page, daphne_ser
     context, operator = signed_in_as(
         browser, daphne_server.url, username, viewport={"width": 360, "height": 740}
     )
+    errors = []
+    operator.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "status of 403" not in message.text
+            and errors.append(message.text)
+        ),
+    )
     try:
         name = support.run_name("ui-policy")
         command = (
@@ -114,6 +123,7 @@ def test_the_policy_refuses_an_operator_at_the_field_on_a_phone(page, daphne_ser
         width = operator.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360
         support.screenshot(operator, "policy-refused-phone")
+        assert not errors, errors
     finally:
         context.close()
 

@@ -13,6 +13,7 @@ from tests import support
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.allow_console("Failed to load resource: the server responded with a status of 403")
 def test_a_pasted_command_asks_what_the_shell_would_fill_then_opens_what_it_uses(
     page, daphne_server, docker_api, tmp_path
 ):
@@ -45,6 +46,14 @@ def test_a_pasted_command_asks_what_the_shell_would_fill_then_opens_what_it_uses
     page.get_by_label("Process limit (--pids-limit)").fill("50")
     expect(command).to_contain_text("--cap-add NET_ADMIN --pids-limit 50 ")
     support.screenshot(page, "run-form-sections")
+    # A host directory and an added capability: the host-access policy refuses them at the
+    # fields, and the admin runs it anyway, ticking the override.
+    with page.expect_response(lambda answer: answer.status == 403):
+        page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#id_cap_add ~ .field-error")).to_contain_text(
+        "NET_ADMIN: capabilities allowed are none"
+    )
+    page.get_by_label("Run it despite the host-access policy").check()
     page.get_by_role("button", name="Run", exact=True).click()
 
     page.wait_for_url(re.compile(r"/containers/[0-9a-f]{12}/$"))
@@ -79,6 +88,8 @@ def test_the_container_page_gives_its_command_and_the_copy_replaces_it(
     page.get_by_label("Environment (-e)").fill("VERSION=2")
     page.get_by_label("Replace it").check()
     page.get_by_label("Pull the image (--pull)").select_option("never")
+    expect(page.locator("#id_cap_add ~ .field-error")).to_contain_text("NET_ADMIN")  # said ahead
+    page.get_by_label("Run it despite the host-access policy").check()
     support.screenshot(page, "duplicate-phone-dark")
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Run", exact=True).click()

@@ -295,3 +295,67 @@ def test_the_policy_page_saves_checks_and_audits(admin_client, viewer_client):
     assert saved.capability_list() == {"NET_ADMIN"}
     entry = AuditEntry.objects.get(action="policy_change")
     assert entry.outcome == "succeeded" and entry.username == "admin"
+
+
+def test_joining_a_host_networked_container_is_refused(operator, make_container, docker_api):
+    host_side = make_container(hint="hostnet", host_config={"network_mode": "host"})
+    joined = host_side["Name"][1:]
+    middle = make_container(hint="middle", host_config={"network_mode": f"container:{joined}"})
+    name = support.run_name("join")
+
+    for target in (joined, middle["Name"][1:]):
+        spec = spec_of(command_of(f"--network container:{target}", name))
+        with pytest.raises(policy.PolicyRefused) as refused:
+            actions.run_container(Actor(operator, None), spec)
+        assert "which shares the host's own namespace" in str(refused.value)
+    assert not exists(docker_api, name)
+
+
+@pytest.mark.parametrize("user", ["00", "+0", "0:1000", "root"])
+def test_every_spelling_of_root_is_root(user, operator, tmp_path, docker_api):
+    rules = HostPolicy.current()
+    rules.bind_roots = str(tmp_path)
+    rules.save()
+    name = support.run_name("rootish")
+
+    with pytest.raises(policy.PolicyRefused, match="root"):
+        actions.run_container(
+            Actor(operator, None), spec_of(command_of(f"-u {user} -v {tmp_path}:/d", name))
+        )
+    assert not exists(docker_api, name)
+
+
+def test_an_allowed_host_directory_through_volumes_from_still_needs_a_user(
+    operator, make_container, tmp_path
+):
+    rules = HostPolicy.current()
+    rules.bind_roots = str(tmp_path)
+    rules.save()
+    source = make_container(hint="allowedbind", host_config={"binds": [f"{tmp_path}:/data"]})
+    spec = spec_of(command_of(f"--volumes-from {source['Name'][1:]}", support.run_name("vf")))
+
+    with pytest.raises(policy.PolicyRefused) as refused:
+        actions.run_container(Actor(operator, None), spec)
+
+    assert [p.field for p in refused.value.problems] == ["user"]
+
+
+def test_a_link_inside_an_allowed_directory_is_followed(operator, tmp_path):
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    (allowed / "escape").symlink_to("/etc")
+    rules = HostPolicy.current()
+    rules.bind_roots = str(allowed)
+    rules.save()
+
+    found = policy.problems(spec_of(command_of(f"-v {allowed}/escape:/x", "xx")), rules)
+
+    assert [p.field for p in found] == ["volumes"]
+    assert "outside those bind mounts may come from" in found[0].rule
+
+
+def test_selinux_super_privileged_label_is_refused():
+    found = policy.problems(
+        spec_of(command_of("--security-opt label=type:spc_t", "xx")), HostPolicy.current()
+    )
+    assert [p.field for p in found] == ["security_opts"]

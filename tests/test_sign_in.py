@@ -257,3 +257,63 @@ def test_check_deploy_is_clean_in_the_documented_production_settings(tmp_path):
         text=True,
     )
     assert without_https.returncode != 0, "the test can tell a failing check"
+
+
+def test_look_alike_names_and_one_ipv6_network_count_as_one(client):
+    support.user_with_role("viewer", "admin2")
+    wide = "".join(chr(ord(letter) + 0xFEE0) for letter in "admin2")  # full-width forms
+    names = ["admin2", "ADMIN2", f"{wide[0]}dmin2", " admin2 ", wide]
+    for number, name in enumerate(names):
+        sign_in(client, name, "wrong", address=f"2001:db8::{number + 1}")
+
+    by_name = sign_in(client, "admin2", PASSWORD, address="192.0.2.50")
+    by_network = sign_in(client, "someone", "wrong", address="2001:db8::ffff")
+
+    assert by_name.status_code == 429 and by_network.status_code == 429
+    assert "for this address" in banner(by_network)
+    assert sign_in(client, "someone", "wrong", address="2001:db8:0:1::1").status_code == 200
+
+
+def test_a_throttled_try_checks_no_password_and_a_nul_is_no_500(client, caplog):
+    support.user_with_role("viewer", "ana")
+    for _ in range(5):
+        sign_in(client, "ana", "wrong")
+    failed_before = AuditEntry.objects.filter(action="login_failed").count()
+
+    assert sign_in(client, "ana", "wrong").status_code == 429
+    assert sign_in(client, "b\x00ob", "wrong", address="192.0.2.77").status_code == 200
+
+    # Neither reached a password check: one was throttled, the form refuses the other's NUL.
+    assert AuditEntry.objects.filter(action="login_failed").count() == failed_before
+
+
+def test_tries_sent_at_once_are_counted_before_any_password_is_checked(tmp_path):
+    """Against Daphne: 20 wrong tries at once, and only the 5 free ones are checked."""
+    import concurrent.futures
+
+    import requests
+
+    with support.live_daphne(tmp_path) as server:
+
+        def one(_):
+            session = requests.Session()
+            session.get(f"{server.url}/accounts/login/", timeout=10)
+            return session.post(
+                f"{server.url}/accounts/login/",
+                data={
+                    "username": support.ADMIN_USERNAME,
+                    "password": "wrong",
+                    "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                },
+                headers={"Referer": f"{server.url}/accounts/login/"},
+                timeout=30,
+            ).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(one, range(20)))
+
+        assert sorted(answers) == [200] * 5 + [429] * 15
+        unlocked = manage(server.data_dir, "unlock", support.ADMIN_USERNAME)
+        assert "Sign-in is open again" in unlocked.stdout
+        manage(server.data_dir, "unlock", "127.0.0.1")
+        assert "sessionid" in server.login().cookies

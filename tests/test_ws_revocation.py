@@ -119,3 +119,19 @@ async def test_a_terminal_looks_again_by_itself(make_container, monkeypatch):
     assert (code, reason) == (4401, "the account's role no longer allows terminals")
     for name in ("logs", "events"):
         await sockets[name].disconnect()
+
+
+async def test_removing_an_account_without_a_role_row_closes_its_sockets(
+    make_container, django_user_model
+):
+    container = make_container(hint="removed")
+    user = await sync_to_async(django_user_model.objects.create_user)("plain", password="x-42-long")
+    _, cookie = await sync_to_async(signed_in)(user)
+    admin = await sync_to_async(_admin)()
+    socket = connect_to(f"/ws/containers/{container['Id'][:12]}/logs/", cookie)
+    assert (await socket.connect(timeout=10))[0]
+
+    answer = await sync_to_async(admin.post)(f"/access/users/{user.pk}/", {"do": "delete"})
+
+    assert answer.status_code == 302
+    assert await closed_with(socket) == (4401, "the account was removed")

@@ -6,7 +6,8 @@ from .client import NotFound, client, engine_call
 
 
 def volume_bind_device(name: str) -> str | None:
-    """The host directory a named volume really is (`local` driver, `o=bind`), else None.
+    """The host directory a named volume really is (`local` driver, `o=bind` or `rbind`),
+    else None.
 
     A volume that does not exist yet is None: the engine makes an ordinary one.
     """
@@ -17,6 +18,7 @@ def volume_bind_device(name: str) -> str | None:
     except NotFound:
         return None
     options = volume.get("Options") or {}
-    if volume.get("Driver") == "local" and "bind" in options.get("o", "").split(","):
+    mount_options = {option.strip() for option in options.get("o", "").split(",")}
+    if volume.get("Driver") == "local" and mount_options & {"bind", "rbind"}:
         return options.get("device") or None
     return None

@@ -46,9 +46,8 @@ class TerminalBridge:
     def _read(self, loop: asyncio.AbstractEventLoop) -> None:
         """The thread: session output into the queue (waiting while it is full), then None."""
         while data := self.session.read():
-            try:
-                queued = asyncio.run_coroutine_threadsafe(self.queue.put(data), loop)
-            except RuntimeError:  # the loop is closing: the viewer has gone
+            queued = _on_loop(self.queue.put(data), loop)
+            if queued is None:  # the loop is closing: the viewer has gone
                 return
             while not self.closing.is_set():
                 try:
@@ -59,8 +58,7 @@ class TerminalBridge:
             if self.closing.is_set():
                 queued.cancel()
                 return
-        with suppress(RuntimeError):
-            asyncio.run_coroutine_threadsafe(self.queue.put(None), loop)
+        _on_loop(self.queue.put(None), loop)
 
     async def output(self) -> AsyncIterator[bytes]:
         """The process's output until it ends."""
@@ -79,3 +77,12 @@ class TerminalBridge:
     async def stop(self) -> None:
         self.closing.set()
         await asyncio.to_thread(self.reader.join, 1.0)
+
+
+def _on_loop(coroutine, loop: asyncio.AbstractEventLoop) -> concurrent.futures.Future | None:
+    """Run `coroutine` on `loop` from a thread; None (the coroutine closed) once it has shut."""
+    try:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop)
+    except RuntimeError:
+        coroutine.close()
+        return None

@@ -22,24 +22,25 @@ class LoginView(auth_views.LoginView):
         return context
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        wait = throttle.waiting(username, client_ip(request))
+        """Each try is counted before the password is checked; one made while a wait runs
+        is refused without checking it."""
+        username, address = request.POST.get("username", ""), client_ip(request)
+        if not (username and request.POST.get("password")):
+            return super().post(request, *args, **kwargs)  # the form says what is missing
+        wait = throttle.attempt(username, address)
         if wait is None:
             return super().post(request, *args, **kwargs)
-        record(Actor(None, client_ip(request)), "login_throttled", username, False, wait.message())
-        form = self.get_form()
-        form.errors.clear()
-        form.add_error(None, wait.message())
-        return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY)
+        record(Actor(None, address), "login_throttled", username, False, wait.message())
+        form = self.get_form_class()(request=request, initial={"username": username[:150]})
+        context = self.get_context_data(form=form, throttled=wait.message())
+        return self.render_to_response(context, status=TOO_MANY)
 
     def form_valid(self, form) -> HttpResponse:
-        throttle.succeeded(form.get_user().get_username())
+        throttle.succeeded(self.request.POST.get("username", ""), client_ip(self.request))
         return super().form_valid(form)
 
     def form_invalid(self, form) -> HttpResponse:
         username = self.request.POST.get("username", "")
-        if username and self.request.POST.get("password"):
-            wait = throttle.failed(username, client_ip(self.request))
-            if wait is not None:
-                form.add_error(None, wait.message())
+        if username and (wait := throttle.waiting(username, client_ip(self.request))):
+            form.add_error(None, wait.message())
         return super().form_invalid(form)
