@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -9,17 +10,22 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from containers_app.docker_service import LogOptions
+from containers_app.live.followers import LogFollower
 from containers_app.live.log_lines import (
     MAX_LINE,
     LogParser,
-    last_position,
+    Position,
+    Records,
     lines_of,
+    newest_position,
     parse_since,
     record_stamp,
     since_param,
     stamp_key,
 )
 from containers_app.live.log_query import parse_log_query
+from containers_app.live.pump import LinePump
 
 TS = "2026-11-23T13:31:26.123456789Z"
 
@@ -86,10 +92,16 @@ def test_invalid_utf8_is_replaced_not_fatal():
     assert lines_of(records.data)[0][3] == "caf\ufffd"
 
 
-def test_last_position_counts_the_lines_sharing_the_last_timestamp():
-    records = "".join(f"10 {ts} x\n" for ts in ["T1", "T2", "T2", "T2"]).encode()
-
-    assert last_position(records) == ("T2", 3)
+def test_the_position_is_the_newest_timestamp_and_how_many_lines_carry_it():
+    t1, t2, t3 = (f"2026-11-23T13:31:26.{n}Z" for n in (1, 2, 3))
+    records = "".join(f"10 {ts} x\n" for ts in [t1, t2, t2, t2]).encode()
+    assert newest_position(records) == Position(t2, 3)
+    # stdout and stderr are stamped apart: the log may step back, the position does not
+    stepped_back = f"10 {t1} out-1\n10 {t3} out-2\n20 {t2} err-1\n".encode()
+    assert newest_position(stepped_back) == Position(t3, 1)
+    assert newest_position(f"10 {t3} again\n".encode(), Position(t3, 1)) == Position(t3, 2)
+    assert newest_position(f"10 {t1} late\n".encode(), Position(t3, 2)) == Position(t3, 2)
+    assert newest_position(b"", Position(t2, 1)) == Position(t2, 1)
 
 
 def test_timestamps_compare_exactly_and_become_since_values():
@@ -168,3 +180,25 @@ def test_a_cut_line_ending_exactly_at_the_cap_leaves_no_empty_line_behind():
     delivered += parser.feed(frame(1, f"{TS} ".encode())).data + parser.flush().data
 
     assert [text for *_, text in lines_of(delivered)] == ["x" * 100]
+
+
+def test_a_reopened_stream_replays_nothing_after_a_log_that_stepped_back():
+    """The follower's history read ends and it follows from its position: the engine then
+    sends every line not older than `since` again, and none of them may be shown twice."""
+    t1, t2, t3 = (f"2026-11-23T13:31:26.{n}Z" for n in (1, 2, 3))
+    log = [f"10 {t1} out-1", f"10 {t3} out-2", f"20 {t2} err-1"]  # as the file holds them
+
+    def records(lines: list[str]) -> Records:
+        return Records("".join(f"{line}\n" for line in lines).encode(), len(lines))
+
+    loop = asyncio.new_event_loop()
+    try:
+        follower = LogFollower("c" * 64, False, LogOptions(), LinePump(loop))
+        follower._deliver(records(log))
+        since = follower._from_position().since
+        replayed = [r for r in log if since_param(r.split()[1]) >= since]  # the engine's filter
+        again = follower._unseen(records(replayed))
+    finally:
+        loop.close()
+    assert replayed == [f"10 {t3} out-2"]
+    assert again.count == 0

@@ -23,7 +23,7 @@ from .log_lines import (
     LogParser,
     Position,
     Records,
-    last_position,
+    newest_position,
     record_stamp,
     since_param,
     stamp_key,
@@ -137,10 +137,7 @@ class LogFollower(StreamThread):
             records = self._unseen(records)
         if not records:
             return
-        last, same = last_position(records.data)
-        if self.position is not None and self.position.timestamp == last and same == records.count:
-            same += self.position.count
-        self.position = Position(last, same)
+        self.position = newest_position(records.data, self.position)
         self.pump.put_lines(self.source, records)
 
     def _unseen(self, records: Records) -> Records:

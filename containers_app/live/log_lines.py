@@ -167,22 +167,35 @@ class Position:
     count: int = 1
 
 
-def last_position(data: bytes) -> tuple[str, int]:
-    """The timestamp of the last record and how many records at the end carry it."""
-    end = len(data) - 1
-    last = None
-    count = 0
-    while end > 0:
-        start = data.rfind(b"\n", 0, end) + 1
-        head_end = data.index(b" ", start)
-        timestamp = data[head_end + 1 : data.index(b" ", head_end + 1)]
-        if last is None:
-            last = timestamp
-        elif timestamp != last:
+NEWEST_WITHIN = 256  # records looked at from the end of a batch for its newest timestamp
+
+
+def newest_position(data: bytes, previous: Position | None = None) -> Position | None:
+    """The newest timestamp delivered so far and how many records carried it.
+
+    The engine stamps stdout and stderr lines in two threads, so a log's order can step
+    back in time by a hair (out-2 before err-1 though err-1 is older): a resume from the
+    last record's timestamp would replay the newer ones. Only the end of `data` is read:
+    the steps back are of microseconds, never hundreds of lines.
+    """
+    newest_key, newest, count = None, None, 0
+    if previous is not None:
+        newest, count = previous.timestamp, previous.count
+        newest_key = stamp_key(newest)
+    start = len(data) - 1
+    for _ in range(NEWEST_WITHIN):
+        if start <= 0:
             break
-        count += 1
-        end = start - 1
-    return (last or b"").decode("ascii"), count
+        start = data.rfind(b"\n", 0, start)
+    for record in data[start + 1 :].split(b"\n")[:-1]:
+        key = record_stamp(record)
+        if key is None:
+            continue
+        if newest_key is None or key > newest_key:
+            newest_key, newest, count = key, record.split(b" ", 2)[1].decode("ascii"), 1
+        elif key == newest_key:
+            count += 1
+    return Position(newest, count) if newest else previous
 
 
 def _decode(text: bytes | bytearray) -> str:

@@ -341,12 +341,22 @@
     statusEl.className = `log-status ${kind || ""}`;
   }
 
+  // A timestamp as a string that sorts: the daemon trims the fraction's trailing zeros.
+  function stampKey(ts) {
+    const match = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(ts || "");
+    if (!match) return "";
+    const seconds = Date.parse(match[1] + match[3]) / 1000;
+    return `${String(seconds).padStart(12, "0")}.${(match[2] || "").padEnd(9, "0")}`;
+  }
+
+  // Where a reconnect resumes: the newest line of each source and how many carry its time.
+  // stdout and stderr are stamped apart, so a log can step back in time by a hair.
   function remember(lines) {
     for (const [, ts, , source] of lines) {
-      const key = source || 0;
-      const position = state.positions[key];
-      if (position && position.ts === ts) position.count += 1;
-      else state.positions[key] = { ts, count: 1 };
+      const key = stampKey(ts);
+      const position = state.positions[source || 0];
+      if (position && position.key === key) position.count += 1;
+      else if (!position || key > position.key) state.positions[source || 0] = { ts, key, count: 1 };
     }
   }
 
