@@ -102,6 +102,12 @@ def test_the_position_is_the_newest_timestamp_and_how_many_lines_carry_it():
     assert newest_position(f"10 {t3} again\n".encode(), Position(t3, 1)) == Position(t3, 2)
     assert newest_position(f"10 {t1} late\n".encode(), Position(t3, 2)) == Position(t3, 2)
     assert newest_position(b"", Position(t2, 1)) == Position(t2, 1)
+    both = f"10 {t2} out\n20 {t2} err\n".encode()
+    assert newest_position(both) == Position(t2, 2)
+    long_last = f"20 {t2} err\n10 {t3} {'x' * 20_000}\n".encode()
+    assert newest_position(long_last) == Position(t3, 1)
+    quoted = f"10 {t3} said {t3} twice\n".encode()
+    assert newest_position(quoted) == Position(t3, 1)
 
 
 def test_timestamps_compare_exactly_and_become_since_values():

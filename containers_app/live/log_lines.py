@@ -167,35 +167,57 @@ class Position:
     count: int = 1
 
 
-NEWEST_WITHIN = 256  # records looked at from the end of a batch for its newest timestamp
+NEWEST_WITHIN = 4096  # bytes searched from the end of a batch for the other stream's newest
 
 
 def newest_position(data: bytes, previous: Position | None = None) -> Position | None:
     """The newest timestamp delivered so far and how many records carried it.
 
-    The engine stamps stdout and stderr lines in two threads, so a log's order can step
-    back in time by a hair (out-2 before err-1 though err-1 is older): a resume from the
-    last record's timestamp would replay the newer ones. Only the end of `data` is read:
-    the steps back are of microseconds, never hundreds of lines.
+    The engine stamps stdout and stderr in two threads, so a log can step back in time
+    by a hair where they meet (out-2 before err-1 though err-1 is older): a resume from
+    the last record's timestamp would replay out-2. Each stream alone is in order, so
+    the newest is the last record of one of them. Only the end of `data` is searched,
+    and only those (at most two) timestamps are parsed: this runs for every batch.
     """
+    if not data:
+        return previous
+    last = data.rfind(b"\n", 0, len(data) - 1) + 1
+    low = min(last, max(0, len(data) - NEWEST_WITHIN))
+    starts = {last}
+    for stream in {b"0", b"1", b"2"} - {data[last : last + 1]}:
+        start = data.rfind(b"\n" + stream, low) + 1
+        if start or data.startswith(stream):
+            starts.add(start)
     newest_key, newest, count = None, None, 0
     if previous is not None:
-        newest, count = previous.timestamp, previous.count
-        newest_key = stamp_key(newest)
-    start = len(data) - 1
-    for _ in range(NEWEST_WITHIN):
-        if start <= 0:
-            break
-        start = data.rfind(b"\n", 0, start)
-    for record in data[start + 1 :].split(b"\n")[:-1]:
-        key = record_stamp(record)
-        if key is None:
+        newest, count = previous.timestamp.encode("ascii"), previous.count
+        newest_key = stamp_key(previous.timestamp)
+    for stamp in {_stamp_of(data, start) for start in starts}:
+        try:
+            key = stamp_key(stamp.decode("ascii"))
+        except ValueError:
             continue
         if newest_key is None or key > newest_key:
-            newest_key, newest, count = key, record.split(b" ", 2)[1].decode("ascii"), 1
-        elif key == newest_key:
-            count += 1
-    return Position(newest, count) if newest else previous
+            newest_key, newest, count = key, stamp, 0
+        if key == newest_key:
+            count += _records_stamped(data, low, stamp)
+    return Position(newest.decode("ascii"), count) if newest else previous
+
+
+def _stamp_of(data: bytes, start: int) -> bytes:
+    """The timestamp of the record that starts at `start`."""
+    stamp_start = data.find(b" ", start) + 1
+    return data[stamp_start : data.find(b" ", stamp_start)]
+
+
+def _records_stamped(data: bytes, low: int, stamp: bytes) -> int:
+    """How many records from `low` on carry `stamp` (a text may hold it too: not counted)."""
+    count, at = 0, data.find(stamp, low)
+    while at >= 0:
+        head = data[data.rfind(b"\n", 0, at) + 1 : at]
+        count += head[-1:] == b" " and head[:-1].isdigit()
+        at = data.find(stamp, at + len(stamp))
+    return count
 
 
 def _decode(text: bytes | bytearray) -> str:
