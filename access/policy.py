@@ -216,6 +216,32 @@ def _named_volumes(spec: RunSpec) -> list[tuple[str, str]]:
     return named
 
 
+def volume_problems(driver: str, options: dict[str, str], policy: HostPolicy) -> list[Problem]:
+    """What the policy refuses in `docker volume create`: a volume is a mount the engine
+    makes as root, so its options can make one of any host directory or disk.
+
+    Allowed without an admin: the `local` driver with no options, a tmpfs, or a bind of a
+    directory bind mounts may come from.
+    """
+    if driver != "local":
+        return [
+            Problem("driver", f"the {driver} driver is a plugin acting on the host: ask an admin")
+        ]
+    mount_options = {o.strip() for o in options.get("o", "").split(",")}
+    if mount_options & {"bind", "rbind"}:
+        problem = _bind_problem("options", options.get("device", ""), policy)
+        return [problem] if problem else []
+    if not options or options.get("type") == "tmpfs":
+        return []
+    return [
+        Problem(
+            "options",
+            "these options mount a disk or a file system on the host (type, device):"
+            " only a tmpfs or a bind of an allowed directory is yours to make; ask an admin",
+        )
+    ]
+
+
 def save_policy(actor: Actor, form) -> HostPolicy:
     """The policy as the admin's form says, with an audit entry of what it now is."""
     entry = AuditEntry.begin(

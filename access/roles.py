@@ -3,8 +3,10 @@
 A viewer sees lists, details, logs, stats, events and the audit log of their own
 actions. An operator also starts, stops, restarts, kills, pauses, runs one-shot
 commands and terminals, runs and creates containers (within the host-access
-policy) and pulls. An admin does everything else: removing, renaming, committing,
-tagging, pruning, users, roles and the policy. Superusers are admins.
+policy) and pulls, creates volumes (within the policy too) and networks, and
+connects containers to networks. An admin does
+everything else: removing, renaming, committing, tagging, pruning, users, roles and
+the policy. Superusers are admins.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ NEEDS = {
     "remove_image": (Role.ADMIN, "removing images"),
     "prune_containers": (Role.ADMIN, "pruning containers"),
     "prune_images": (Role.ADMIN, "pruning images"),
+    "create_volume": (Role.OPERATOR, "creating volumes"),
+    "remove_volume": (Role.ADMIN, "removing volumes"),
+    "prune_volumes": (Role.ADMIN, "pruning volumes"),
+    "create_network": (Role.OPERATOR, "creating networks"),
+    "network_connect": (Role.OPERATOR, "connecting containers to networks"),
+    "network_disconnect": (Role.OPERATOR, "disconnecting containers from networks"),
+    "remove_network": (Role.ADMIN, "removing networks"),
+    "prune_networks": (Role.ADMIN, "pruning networks"),
     "replace": (Role.ADMIN, "replacing a container"),
 }
 

@@ -20,17 +20,30 @@ from audit.actors import Actor
 from audit.models import AuditEntry
 
 from . import cli, docker_service
-from .docker_service import DockerServiceError, ProcessResult, PruneResult, RemovedImage
+from .docker_service import (
+    DockerServiceError,
+    NetworkDetail,
+    ProcessResult,
+    PruneResult,
+    RemovedImage,
+    VolumeDetail,
+)
 from .masking import mask_text, mask_value
 from .references import parse_image_reference
 from .specs import (
     CommitSpec,
+    ConnectSpec,
+    CreateNetworkSpec,
+    CreateVolumeSpec,
+    DisconnectSpec,
     ExecSpec,
     LifecycleSpec,
     PruneSpec,
     PullSpec,
     RemoveContainerSpec,
     RemoveImageSpec,
+    RemoveNetworkSpec,
+    RemoveVolumeSpec,
     RenameSpec,
     RunSpec,
     TagSpec,
@@ -175,9 +188,73 @@ def remove_image(actor: Actor, spec: RemoveImageSpec) -> RemovedImage:
 
 def prune(actor: Actor, spec: PruneSpec) -> PruneResult:
     with audited(actor, f"prune_{spec.kind}s", spec, "system", spec.kind) as entry:
-        result = docker_service.prune(spec.kind, spec.labels)
+        result = docker_service.prune(spec.kind, spec.labels, spec.every)
         entry.parameters = {**entry.parameters, "removed": list(result.removed)}
         return result
+
+
+# --- volumes ----------------------------------------------------------------
+
+
+def create_volume(actor: Actor, spec: CreateVolumeSpec, override: bool = False) -> VolumeDetail:
+    """`docker volume create`, within the host-access policy (an admin may override it).
+
+    As the CLI does, a name that exists already is no error: the engine hands back the
+    volume it has, unchanged.
+    """
+    refused = policy.volume_problems(spec.driver, dict(spec.options), HostPolicy.current())
+    with audited(actor, "create_volume", spec, "volume", spec.name) as entry:
+        if refused and not _may_override(actor, override):
+            raise policy.PolicyRefused(refused)
+        if refused:
+            entry.parameters = {**entry.parameters, "policy_override": [str(p) for p in refused]}
+        volume = docker_service.create_volume(
+            spec.name, spec.driver, dict(spec.options), dict(spec.labels)
+        )
+        entry.target_name = volume.name
+        entry.save(update_fields=["target_name", "parameters"])
+        return volume
+
+
+def remove_volume(actor: Actor, spec: RemoveVolumeSpec) -> None:
+    with audited(actor, "remove_volume", spec, "volume", spec.volume):
+        docker_service.remove_volume(spec.volume, force=spec.force)
+
+
+# --- networks ---------------------------------------------------------------
+
+
+def create_network(actor: Actor, spec: CreateNetworkSpec) -> NetworkDetail:
+    with audited(actor, "create_network", spec, "network", spec.name) as entry:
+        network = docker_service.create_network(
+            spec.name,
+            spec.driver,
+            spec.subnet,
+            spec.gateway,
+            spec.ip_range,
+            spec.internal,
+            spec.attachable,
+            dict(spec.labels),
+            dict(spec.options),
+        )
+        entry.target_id = network.id
+        entry.save(update_fields=["target_id"])
+        return network
+
+
+def connect_network(actor: Actor, spec: ConnectSpec) -> None:
+    with audited(actor, "network_connect", spec, "network", spec.network):
+        docker_service.connect_network(spec.network, spec.container, spec.aliases, spec.ip)
+
+
+def disconnect_network(actor: Actor, spec: DisconnectSpec) -> None:
+    with audited(actor, "network_disconnect", spec, "network", spec.network):
+        docker_service.disconnect_network(spec.network, spec.container, spec.force)
+
+
+def remove_network(actor: Actor, spec: RemoveNetworkSpec) -> None:
+    with audited(actor, "remove_network", spec, "network", spec.network):
+        docker_service.remove_network(spec.network)
 
 
 # --- containers -------------------------------------------------------------

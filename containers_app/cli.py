@@ -15,6 +15,10 @@ from .run_options.command import ParsedRun, Question, parse_run_command, run_arg
 from .specs import (
     DEFAULT_KILL_SIGNAL,
     CommitSpec,
+    ConnectSpec,
+    CreateNetworkSpec,
+    CreateVolumeSpec,
+    DisconnectSpec,
     ExecSpec,
     LifecycleSpec,
     LogsSpec,
@@ -22,6 +26,8 @@ from .specs import (
     PullSpec,
     RemoveContainerSpec,
     RemoveImageSpec,
+    RemoveNetworkSpec,
+    RemoveVolumeSpec,
     RenameSpec,
     RunSpec,
     TagSpec,
@@ -130,9 +136,71 @@ def _remove_image(spec: RemoveImageSpec, mask: bool = False) -> list[str]:
 @argv.register
 def _prune(spec: PruneSpec, mask: bool = False) -> list[str]:
     args = ["docker", spec.kind, "prune", "-f"]
+    if spec.every:
+        args.append("-a")
     for label in spec.labels:
         args += ["--filter", f"label={label}"]
     return args
+
+
+@argv.register
+def _create_volume(spec: CreateVolumeSpec, mask: bool = False) -> list[str]:
+    args = ["docker", "volume", "create"]
+    if spec.driver != "local":
+        args += ["-d", spec.driver]
+    for key, value in spec.options:
+        shown = mask_text(mask_value(key, value)[0]) if mask else value
+        args += ["-o", f"{key}={shown}"]
+    for key, value in spec.labels:
+        args += ["--label", f"{key}={mask_value(key, value)[0] if mask else value}"]
+    return [*args, spec.name] if spec.name else args
+
+
+@argv.register
+def _remove_volume(spec: RemoveVolumeSpec, mask: bool = False) -> list[str]:
+    return ["docker", "volume", "rm", *(["-f"] if spec.force else []), spec.volume]
+
+
+@argv.register
+def _create_network(spec: CreateNetworkSpec, mask: bool = False) -> list[str]:
+    args = ["docker", "network", "create"]
+    if spec.driver != "bridge":
+        args += ["-d", spec.driver]
+    for flag, value in (("--subnet", spec.subnet), ("--gateway", spec.gateway)):
+        if value:
+            args += [flag, value]
+    if spec.ip_range:
+        args += ["--ip-range", spec.ip_range]
+    if spec.internal:
+        args.append("--internal")
+    if spec.attachable:
+        args.append("--attachable")
+    for key, value in spec.labels:
+        args += ["--label", f"{key}={value}"]
+    for key, value in spec.options:
+        args += ["-o", f"{key}={value}"]
+    return [*args, spec.name]
+
+
+@argv.register
+def _connect(spec: ConnectSpec, mask: bool = False) -> list[str]:
+    args = ["docker", "network", "connect"]
+    for alias in spec.aliases:
+        args += ["--alias", alias]
+    if spec.ip:
+        args += ["--ip", spec.ip]
+    return [*args, spec.network, spec.container]
+
+
+@argv.register
+def _disconnect(spec: DisconnectSpec, mask: bool = False) -> list[str]:
+    force = ["-f"] if spec.force else []
+    return ["docker", "network", "disconnect", *force, spec.network, spec.container]
+
+
+@argv.register
+def _remove_network(spec: RemoveNetworkSpec, mask: bool = False) -> list[str]:
+    return ["docker", "network", "rm", spec.network]
 
 
 @singledispatch

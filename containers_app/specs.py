@@ -129,7 +129,64 @@ class RemoveImageSpec:
 
 @dataclass(frozen=True)
 class PruneSpec:
-    """`docker container prune` / `docker image prune` (dangling only), with label filters."""
+    """`docker container prune` / `docker image prune` (dangling only) / `docker volume
+    prune` (`every`: named volumes too, `-a`, where the engine tells them apart), with
+    label filters."""
 
     kind: str
     labels: tuple[str, ...] = ()
+    every: bool = False
+
+
+@dataclass(frozen=True)
+class CreateVolumeSpec:
+    """`docker volume create [-d driver] [-o key=value]... [--label k=v]... [name]`."""
+
+    name: str = ""
+    driver: str = "local"
+    options: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoveVolumeSpec:
+    volume: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CreateNetworkSpec:
+    """`docker network create [-d driver] [--subnet …] [--gateway …] [--ip-range …]
+    [--internal] [--attachable] [--label k=v]… [-o k=v]… name`."""
+
+    name: str
+    driver: str = "bridge"
+    subnet: str = ""
+    gateway: str = ""
+    ip_range: str = ""
+    internal: bool = False
+    attachable: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectSpec:
+    """`docker network connect [--alias a]… [--ip address] network container`."""
+
+    network: str
+    container: str
+    aliases: tuple[str, ...] = ()
+    ip: str = ""
+
+
+@dataclass(frozen=True)
+class DisconnectSpec:
+    network: str
+    container: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class RemoveNetworkSpec:
+    network: str

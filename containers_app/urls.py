@@ -9,9 +9,11 @@ from .views import (
     image_actions,
     images,
     logs,
+    networks,
     prune,
     recreate,
     run,
+    volumes,
 )
 
 containers_urls = (
@@ -44,4 +46,26 @@ images_urls = (
         path("<path:ref>/", images.image_detail, name="detail"),
     ],
     "images",
+)
+
+volumes_urls = (
+    [
+        path("", volumes.volume_list, name="list"),
+        path("create/", volumes.create_volume, name="create"),
+        path("prune/", prune.prune_view, {"kind": "volume"}, name="prune"),
+        path("<str:name>/", volumes.volume_detail, name="detail"),
+        path("<str:name>/remove/", volumes.remove_volume, name="remove"),
+    ],
+    "volumes",
+)
+
+networks_urls = (
+    [
+        path("", networks.network_list, name="list"),
+        path("create/", networks.create_network, name="create"),
+        path("prune/", prune.prune_view, {"kind": "network"}, name="prune"),
+        path("<str:ref>/", networks.network_detail, name="detail"),
+        path("<str:ref>/<str:verb>/", networks.network_action, name="action"),
+    ],
+    "networks",
 )

@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from containers_app.urls import containers_urls, images_urls
+from containers_app.urls import containers_urls, images_urls, networks_urls, volumes_urls
 from containers_app.views import accounts, live, logs, setup, system
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
     path("containers/", include(containers_urls)),
     path("images/", include(images_urls)),
+    path("volumes/", include(volumes_urls)),
+    path("networks/", include(networks_urls)),
     path("audit/", include("audit.urls")),
     path("access/", include("access.urls")),
     path("logs/", logs.merged_logs, name="logs"),

@@ -64,6 +64,14 @@ def field_errors(html: str) -> list[str]:
     ]
 
 
+def error_at(html: str, field: str) -> str:
+    """The errors shown in the block of the form field `field`."""
+    blocks = re.split(r'(?=<div class="field[ "])', html)
+    found = [block for block in blocks if f'id="id_{field}"' in block]
+    assert len(found) == 1, f"no single block for {field}"
+    return " ".join(field_errors(found[0]))
+
+
 def last_entry(action: str | None = None) -> AuditEntry:
     entries = AuditEntry.objects.all()
     if action:

@@ -175,7 +175,8 @@ def engine_state(api: docker.APIClient) -> tuple:
     containers = {(c["Id"], c["State"]) for c in run_containers(api)}
     images = {i["Id"] for i in api.images(all=True, filters={"label": f"{IMAGE_LABEL}={RUN_ID}"})}
     volumes = {v["Name"] for v in run_volumes(api)}
-    return containers, images, volumes
+    networks = {n["Id"] for n in api.networks(filters={"label": RUN_LABEL})}
+    return containers, images, volumes, networks
 
 
 def remove_run_objects(api: docker.APIClient, run: str = RUN_ID) -> None:

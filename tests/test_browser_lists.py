@@ -79,9 +79,15 @@ NOT_PAGES = {
 
 @pytest.mark.allow_console("Failed to load resource: the server responded with a status of 404")
 def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
-    page, daphne_server, make_container, browser
+    page, daphne_server, make_container, browser, docker_api
 ):
-    container = make_container(hint="phone-pages")
+    volume = support.run_name("phone-volume")  # the run's: removed with its objects at the end
+    docker_api.create_volume(volume, labels=support.run_labels())
+    network = support.run_name("phone-network")  # the run's, as the volume
+    docker_api.create_network(network, labels=support.run_labels())
+    container = make_container(
+        hint="phone-pages", host_config={"binds": [f"{volume}:/data"], "network_mode": network}
+    )
     short = container["Id"][:12]
     image = container["Image"].removeprefix("sha256:")[:12]
     page.set_viewport_size({"width": 360, "height": 740})
@@ -113,6 +119,20 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "images:detail": [f"/images/{image}/"],
         "images:tag": [f"/images/{image}/tag/"],
         "images:remove": [f"/images/{image}/remove/"],
+        "volumes:list": ["/volumes/", "/volumes/?sizes=1"],
+        "volumes:create": ["/volumes/create/"],
+        "volumes:prune": ["/volumes/prune/"],
+        "volumes:detail": [f"/volumes/{volume}/"],
+        "volumes:remove": [f"/volumes/{volume}/remove/"],
+        "networks:list": ["/networks/"],
+        "networks:create": ["/networks/create/"],
+        "networks:prune": ["/networks/prune/"],
+        "networks:detail": ["/networks/bridge/", f"/networks/{network}/"],
+        "networks:action": [
+            f"/networks/{network}/connect/",
+            f"/networks/{network}/disconnect/?container={short}",
+            f"/networks/{network}/remove/",
+        ],
         "logs": [f"/logs/?containers={short}"],
         "stats": ["/stats/"],
         "events": ["/events/"],

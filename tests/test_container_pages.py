@@ -345,13 +345,19 @@ def http_bodies(data: bytes) -> list[bytes]:
     [
         ("/containers/?all=1", {"GET /containers/json": 1, "GET /info": 1}),
         ("/images/", {"GET /images/json": 1, "GET /containers/json": 1, "GET /info": 1}),
+        ("/volumes/", {"GET /volumes": 1, "GET /containers/json": 1, "GET /info": 1}),
+        (
+            "/volumes/?sizes=1",
+            {"GET /volumes": 1, "GET /containers/json": 1, "GET /system/df": 1, "GET /info": 1},
+        ),
     ],
 )
 def test_list_pages_make_one_engine_call_for_their_list_and_none_per_row(
     admin_client, make_container, settings, tmp_path, page, allowed
 ):
-    for index in range(5):
-        make_container(hint=f"calls{index}", start=False)
+    for index in range(5):  # each with a volume of its own, for the volume list's rows
+        binds = {support.run_name(f"calls{index}"): {"bind": "/data", "mode": "rw"}}
+        make_container(hint=f"calls{index}", start=False, host_config={"binds": binds})
     engine = RecordingEngine(tmp_path / "engine.sock", real_engine_socket())
     engine.start()
     settings.DOCKER_HOST = f"unix://{engine.path}"

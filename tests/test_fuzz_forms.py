@@ -129,6 +129,41 @@ FORMS = {
 }
 
 
+# Forms that make things: what the fuzz does not choose is fixed, so that whatever they make
+# is the run's (labelled) and acts on nothing else's (a container named, never an id prefix).
+MAKERS = {
+    "create volume": ("/volumes/create/", ["name", "driver", "options"]),
+    "create network": (
+        "/networks/create/",
+        ["name", "driver", "gateway", "ip_range", "internal", "attachable"],
+    ),
+    "connect": ("/networks/{network}/connect/", ["aliases", "ip"]),
+    "disconnect": ("/networks/{network}/disconnect/", ["force"]),
+}
+
+
+@pytest.mark.parametrize("form", MAKERS, ids=list(MAKERS))
+def test_arbitrary_text_never_breaks_the_volume_and_network_forms(
+    admin_client, docker_api, targets, form
+):
+    url, fields = MAKERS[form]
+    targets.ensure()
+    network = support.run_name("fuzz-net")
+    docker_api.create_network(network, labels=support.run_labels())
+    fixed = {"labels": support.RUN_LABEL, "container": targets.container}
+    guard = EngineGuard(docker_api)
+
+    @FUZZ
+    @given(form_data(fields))
+    def submit(data):
+        guard.check(admin_client.post(url.format(network=network), {**data, **fixed}))
+
+    try:
+        submit()
+    finally:
+        docker_api.remove_network(network)
+
+
 @pytest.mark.parametrize("form", FORMS, ids=list(FORMS))
 def test_arbitrary_text_never_breaks_a_form(admin_client, docker_api, targets, form):
     url, fields = FORMS[form]
@@ -160,6 +195,8 @@ ONE_FIELD_TOO_LONG = {
     "rename new_name": ("/containers/{container}/rename/", "rename", "new_name", {}),
     "tag target": ("/images/{image}/tag/", "tag", "target", {}),
     "pull image": ("/images/pull/", "pull", "image", {}),
+    "volume name": ("/volumes/create/", "create_volume", "name", {}),
+    "network name": ("/networks/create/", "create_network", "name", {}),
 }
 
 
@@ -186,8 +223,10 @@ def test_arbitrary_labels_never_break_prune_and_touch_only_ours(admin_client, do
     ours = f"{support.TEST_LABEL}.fuzz={uuid.uuid4().hex}"
     guard = EngineGuard(docker_api)
 
+    prunes = ["/containers/prune/", "/images/prune/", "/volumes/prune/", "/networks/prune/"]
+
     @FUZZ
-    @given(ANY_TEXT, ANY_TEXT, st.sampled_from(["/containers/prune/", "/images/prune/"]))
+    @given(ANY_TEXT, ANY_TEXT, st.sampled_from(prunes))
     def submit(labels, expected, url):
         # Filters are ANDed: with our unique label first, nobody else's object can match.
         guard.check(admin_client.post(url, {"labels": f"{ours}\n{labels}", "expected": expected}))

@@ -4,7 +4,6 @@ makes nothing; an admin may override, and the entry says so."""
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -18,7 +17,7 @@ from containers_app import actions, cli
 from containers_app.forms import RunForm
 from containers_app.specs import ExecSpec
 from tests import support
-from tests.posting import field_errors
+from tests.posting import error_at, field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -79,14 +78,6 @@ def operator_web(operator):
     client = Client()
     client.force_login(operator)
     return client
-
-
-def error_at(html: str, field: str) -> str:
-    """The errors shown in the block of the form field `field`."""
-    blocks = re.split(r'(?=<div class="field[ "])', html)
-    found = [block for block in blocks if f'id="id_{field}"' in block]
-    assert len(found) == 1, f"no single block for {field}"
-    return " ".join(field_errors(found[0]))
 
 
 def exists(docker_api, name: str) -> bool:

@@ -59,6 +59,16 @@ MATRIX = {
     "images:tag": ADMIN,
     "images:remove": ADMIN,
     "images:detail": VIEWER,
+    "volumes:list": VIEWER,
+    "volumes:create": OPERATOR,
+    "volumes:prune": ADMIN,
+    "volumes:detail": VIEWER,
+    "volumes:remove": ADMIN,
+    "networks:list": VIEWER,
+    "networks:create": OPERATOR,
+    "networks:prune": ADMIN,
+    "networks:detail": VIEWER,
+    "networks:action": {"connect": OPERATOR, "disconnect": OPERATOR, "remove": ADMIN},
     "audit:list": VIEWER,  # a viewer's own entries
     "audit:export-csv": VIEWER,
     "audit:export-json": VIEWER,
@@ -128,20 +138,37 @@ def objects(make_container, docker_api):
     container = make_container(hint="roles")
     image = docker_api.inspect_image(support.BASE_IMAGE)["Id"].removeprefix("sha256:")[:12]
     admin = get_user_model().objects.create_superuser("admin", password="a-long-pass-42")
-    return {"container": container, "image": image, "admin": admin}
+    volume = docker_api.create_volume(support.run_name("roles"), labels=support.run_labels())
+    network = support.run_name("roles")
+    docker_api.create_network(network, labels=support.run_labels())
+    yield {
+        "container": container,
+        "image": image,
+        "admin": admin,
+        "volume": volume["Name"],
+        "network": network,
+    }
+    docker_api.remove_volume(volume["Name"], force=True)
+    docker_api.remove_network(network)
 
 
 def requests_for(objects) -> list[tuple[str, str, str, str | dict]]:
     """(name, method, path, needed role) for every route; the action route once per verb."""
     short = objects["container"]["Id"][:12]
-    values = {"ref": short, "job_id": "0" * 32, "user_id": objects["admin"].pk}
+    values = {
+        "ref": short,
+        "job_id": "0" * 32,
+        "user_id": objects["admin"].pk,
+        "name": objects["volume"],
+    }
     admin_paths = dict(all_routes())
     found = []
     for name, pattern in routes():
         method = "POST" if name in POSTED else "GET"
-        if name == "containers:action":
+        if isinstance(MATRIX.get(name), dict):  # one route, a role per verb
+            ref = objects["network"] if name.startswith("networks:") else short
             for verb, role in MATRIX[name].items():
-                found.append((f"{name} {verb}", method, reverse(name, args=[short, verb]), role))
+                found.append((f"{name} {verb}", method, reverse(name, args=[ref, verb]), role))
             continue
         if name.startswith("admin:"):  # Django's own: its sample path will do
             found.append((name, method, admin_paths[name], needed(name)))
@@ -149,6 +176,8 @@ def requests_for(objects) -> list[tuple[str, str, str, str | dict]]:
         kwargs = {key: values[key] for key in pattern.pattern.converters}
         if name.startswith("images:") and "ref" in kwargs:
             kwargs["ref"] = objects["image"]
+        if name.startswith("networks:") and "ref" in kwargs:
+            kwargs["ref"] = objects["network"]
         found.append((name, method, reverse(name, kwargs=kwargs), needed(name)))
     return sorted(found, key=lambda request: request[0] in SIGNING_OUT)
 

@@ -44,8 +44,19 @@ from .images import (
     remove_image,
     tag_image,
 )
+from .networks import (
+    BUILT_IN,
+    NetworkDetail,
+    NetworkSummary,
+    connect_network,
+    create_network,
+    disconnect_network,
+    inspect_network,
+    list_networks,
+    remove_network,
+)
 from .processes import ProcessResult, exec_once, run_in_foreground
-from .prune import PruneResult, prune, prune_candidates
+from .prune import PruneResult, prune, prune_candidates, volume_prune_tells_named
 from .run_recreate import Recreated, recreate_container
 from .terminal import (
     TerminalSession,
@@ -55,4 +66,12 @@ from .terminal import (
     path_exists,
     resize_terminal,
 )
-from .volumes import volume_bind_device
+from .volumes import (
+    VolumeDetail,
+    VolumeSummary,
+    create_volume,
+    inspect_volume,
+    list_volumes,
+    remove_volume,
+    volume_bind_device,
+)

@@ -17,11 +17,17 @@ from .containers import (
 )
 from .images import PruneForm, PullForm, RemoveImageForm, TagForm
 from .logs import LogsForm
+from .networks import ConnectForm, CreateNetworkForm, DisconnectForm, RemoveNetworkForm
 from .run import RunForm
+from .volumes import CreateVolumeForm, RemoveVolumeForm
 
 __all__ = [
     "CommitForm",
+    "ConnectForm",
     "ContainerForm",
+    "CreateNetworkForm",
+    "CreateVolumeForm",
+    "DisconnectForm",
     "ExecForm",
     "KillForm",
     "LifecycleForm",
@@ -30,6 +36,8 @@ __all__ = [
     "PullForm",
     "RemoveContainerForm",
     "RemoveImageForm",
+    "RemoveNetworkForm",
+    "RemoveVolumeForm",
     "RenameForm",
     "RunForm",
     "SpecForm",

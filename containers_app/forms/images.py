@@ -114,14 +114,22 @@ class PruneForm(SpecForm):
     labels = lines(
         "Only those with these labels (--filter label=…)", "com.example.team=web", "one per line"
     )
+    every = forms.BooleanField(
+        label="Named volumes too (-a)",
+        required=False,
+        help_text="Without it only anonymous volumes go: those Docker named itself.",
+    )
     expected = forms.CharField(required=False, max_length=MAX_FIELD, widget=forms.HiddenInput)
 
     target_kind = "system"
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, every: bool = False, **kwargs):
+        """`every`: the kind has an `-a` (volumes, on engines that spare named ones)."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.action = f"prune_{kind}s"
+        if not every:
+            del self.fields["every"]
 
     def clean_labels(self):
         labels = []
@@ -133,7 +141,7 @@ class PruneForm(SpecForm):
         return tuple(labels)
 
     def build_spec(self, data: dict) -> PruneSpec:
-        return PruneSpec(self.kind, data["labels"])
+        return PruneSpec(self.kind, data["labels"], data.get("every", False))
 
     @property
     def expected_ids(self) -> set[str]:

@@ -1,4 +1,4 @@
-"""`docker container prune` and `docker image prune`: first the exact list, then the removal."""
+"""`docker container|image|volume prune`: first the exact list, then the removal."""
 
 from __future__ import annotations
 
@@ -13,20 +13,25 @@ from ..pages.formatting import human_size
 from ..pages.waits import prune_busy
 from .flow import ActionPage, Done, handle_action, refused
 
-KINDS = {"container": "containers", "image": "images"}
+KINDS = {"container": "containers", "image": "images", "volume": "volumes", "network": "networks"}
 
 
 def _candidate_id(item) -> str:
-    return item.id
+    """What names it in the engine's answer: a volume its name, anything else its id."""
+    return item.name if isinstance(item, docker_service.VolumeSummary) else item.id
 
 
 @require_http_methods(["GET", "POST"])
 def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
     if answer := refused(request, f"prune_{kind}s"):
         return answer
-    form = PruneForm(request.POST if request.method == "POST" else request.GET, kind=kind)
-    labels = form.spec.labels if form.is_valid() else ()
-    candidates = docker_service.prune_candidates(kind, labels)
+    every = kind == "volume" and docker_service.volume_prune_tells_named()
+    data = request.POST if request.method == "POST" else request.GET
+    form = PruneForm(data, kind=kind, every=every)
+    spec = form.spec if form.is_valid() else None
+    candidates = docker_service.prune_candidates(
+        kind, spec.labels if spec else (), spec.every if spec else False
+    )
     current = sorted({_candidate_id(item) for item in candidates})
 
     def act(actor: actions.Actor, spec) -> Done:
@@ -45,7 +50,12 @@ def prune_view(request: HttpRequest, kind: str) -> HttpResponse:
         "prune.html",
         f"Remove unused {KINDS[kind]}",
         "Remove them",
-        {"kind": kind, "candidates": candidates, "expected": ",".join(current)},
+        {
+            "kind": kind,
+            "candidates": candidates,
+            "expected": ",".join(current),
+            "api_version": docker_service.client().api_version,
+        },
         danger=True,
         confirm=f"Remove the {len(current)} {KINDS[kind]} listed? This cannot be undone.",
         busy=prune_busy(kind, len(current)),
