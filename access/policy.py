@@ -242,6 +242,13 @@ def volume_problems(driver: str, options: dict[str, str], policy: HostPolicy) ->
     ]
 
 
+def volume_reach(driver: str, options: dict[str, str], policy: HostPolicy) -> str:
+    """Why reading a volume's files reads the host's (a bind of a directory outside those
+    the policy allows), or ""."""
+    refused = volume_problems(driver, options, policy)
+    return refused[0].rule if refused else ""
+
+
 def save_policy(actor: Actor, form) -> HostPolicy:
     """The policy as the admin's form says, with an audit entry of what it now is."""
     entry = AuditEntry.begin(

@@ -33,6 +33,8 @@ from .references import parse_image_reference
 from .specs import (
     CommitSpec,
     ConnectSpec,
+    CopyFromSpec,
+    CopyToSpec,
     CreateNetworkSpec,
     CreateVolumeSpec,
     DisconnectSpec,
@@ -48,6 +50,7 @@ from .specs import (
     RunSpec,
     TagSpec,
     TerminalSpec,
+    VolumeCopySpec,
 )
 
 Outcome = AuditEntry.Outcome
@@ -467,6 +470,62 @@ def close_terminal(entry: AuditEntry, session: docker_service.TerminalSession) -
         entry.finish(Outcome.FAILED, error=f"the session's processes may remain: {exc}")
         return
     entry.finish(Outcome.SUCCEEDED)
+
+
+def copy_from(actor: Actor, spec: CopyFromSpec) -> Iterator[bytes]:
+    """`docker cp c:/path -`: the tar stream (a read that matters: audited, and only for a
+    container that does not reach the host, unless you are an admin)."""
+    with audited(actor, "copy_from", spec, "container", spec.container):
+        _within_reach(actor, spec.container, "")
+        return docker_service.archive_stream(spec.container, spec.path)
+
+
+def check_files_reach(actor: Actor, spec: CopyFromSpec) -> None:
+    """Listing a container's files: refused (and that refusal audited) when the container
+    reaches the host and the actor is no admin; a listing itself is no entry."""
+    try:
+        _within_reach(actor, spec.container, "")
+    except roles.NotAllowed as exc:
+        asked = {"path": spec.path}
+        record_rejected(actor, "copy_from", "container", spec.container, asked, str(exc))
+        raise
+
+
+def check_volume_reach(actor: Actor, volume: docker_service.VolumeDetail, path: str) -> None:
+    """A bind volume of a host directory the policy does not allow is an admin's to read."""
+    if roles.allows(actor.user, roles.Role.ADMIN):
+        return
+    reach = policy.volume_reach(volume.driver, dict(volume.options), HostPolicy.current())
+    if reach:
+        refusal = (
+            f"the volume {volume.short_name} is a host directory ({reach}): reading it takes"
+            " the admin role"
+        )
+        record_rejected(actor, "volume_copy", "volume", volume.name, {"path": path}, refusal)
+        raise roles.NotAllowed(refusal)
+
+
+def volume_copy(actor: Actor, spec: VolumeCopySpec, volume: docker_service.VolumeDetail):
+    """A volume's file or directory as the tar `docker cp` writes, read through a helper
+    container that lives as long as the stream."""
+    with audited(actor, "volume_copy", spec, "volume", spec.volume):
+        check_volume_reach(actor, volume, spec.path)
+        return docker_service.volume_stream(volume, spec.path)
+
+
+def read_file(actor: Actor, spec: CopyFromSpec, limit: int) -> tuple[bytes, int]:
+    """The first `limit` bytes of one file, to show it (audited as the copy it is)."""
+    with audited(actor, "copy_from", spec, "container", spec.container):
+        _within_reach(actor, spec.container, "")
+        return docker_service.read_file(spec.container, spec.path, limit)
+
+
+def copy_to(actor: Actor, spec: CopyToSpec, tar_file) -> None:
+    """`docker cp`: a tar (built from the uploaded file, or uploaded as it is) extracted into
+    the directory."""
+    with audited(actor, "copy_to", spec, "container", spec.container):
+        _within_reach(actor, spec.container, "")
+        docker_service.put_archive(spec.container, spec.directory, tar_file)
 
 
 def commit_container(actor: Actor, spec: CommitSpec) -> str:

@@ -16,6 +16,8 @@ from .specs import (
     DEFAULT_KILL_SIGNAL,
     CommitSpec,
     ConnectSpec,
+    CopyFromSpec,
+    CopyToSpec,
     CreateNetworkSpec,
     CreateVolumeSpec,
     DisconnectSpec,
@@ -32,6 +34,7 @@ from .specs import (
     RunSpec,
     TagSpec,
     TerminalSpec,
+    VolumeCopySpec,
 )
 
 __all__ = [
@@ -203,6 +206,17 @@ def _remove_network(spec: RemoveNetworkSpec, mask: bool = False) -> list[str]:
     return ["docker", "network", "rm", spec.network]
 
 
+@argv.register
+def _copy_from(spec: CopyFromSpec, mask: bool = False) -> list[str]:
+    return ["docker", "cp", f"{spec.container}:{spec.path}", "-" if spec.archive else "."]
+
+
+@argv.register
+def _copy_to(spec: CopyToSpec, mask: bool = False) -> list[str]:
+    source = "-" if spec.archive else f"./{spec.source}"
+    return ["docker", "cp", source, f"{spec.container}:{spec.directory}"]
+
+
 @singledispatch
 def command(spec, mask: bool = False) -> str:
     """The command as one shell-quoted line, ready to paste.
@@ -244,3 +258,18 @@ def _logs_command(spec: LogsSpec, mask: bool = False) -> str:
     if len(lines) > 1 and spec.follow:
         return " & ".join(lines) + " & wait"
     return "; ".join(lines)
+
+
+@command.register
+def _volume_copy_command(spec: VolumeCopySpec, mask: bool = False) -> str:
+    """Three commands: a helper container that mounts the volume, the copy, the removal
+    (their own output, the helper's id and name, kept out of the copy's stream)."""
+    inner = f"/volume{spec.path}" if spec.path != "/" else "/volume"
+    create = join(
+        [
+            "docker", "container", "create", "--name", "volume-helper", "--network", "none",
+            "-v", f"{spec.volume}:/volume:ro", spec.image, "true",
+        ]
+    )  # fmt: skip
+    copy = join(["docker", "cp", f"volume-helper:{inner}", "-" if spec.archive else "."])
+    return f"{create} >/dev/null && {copy}; docker rm -v volume-helper >/dev/null"

@@ -190,3 +190,36 @@ class DisconnectSpec:
 @dataclass(frozen=True)
 class RemoveNetworkSpec:
     network: str
+
+
+@dataclass(frozen=True)
+class CopyFromSpec:
+    """`docker cp CONTAINER:PATH -` (a tar, as the CLI writes to stdout) or, for one file,
+    `docker cp CONTAINER:PATH .` (the file itself)."""
+
+    container: str
+    path: str
+    archive: bool = True
+
+
+@dataclass(frozen=True)
+class CopyToSpec:
+    """`docker cp ./NAME CONTAINER:DIR` (a file) or `docker cp - CONTAINER:DIR` (a tar read
+    from stdin, extracted there)."""
+
+    container: str
+    directory: str
+    source: str = ""
+    archive: bool = False
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class VolumeCopySpec:
+    """A volume's file or directory, read through a helper container that mounts it
+    read-only (created, copied from, removed): what `docker cp` cannot do for a volume."""
+
+    volume: str
+    path: str  # inside the volume, from /
+    image: str
+    archive: bool = True

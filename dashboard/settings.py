@@ -90,6 +90,9 @@ DOCKER_TIMEOUT = env_int("DOCKSIDE_DOCKER_TIMEOUT", 30)
 # How long a foreground `docker run` or a one-shot exec is waited for before the
 # page answers (the process goes on in the container).
 DOCKSIDE_WAIT_TIMEOUT = env_int("DOCKSIDE_WAIT_TIMEOUT", 30)
+# The largest file (or tar) copied into a container through the browser, in MiB. Uploads
+# go to a temporary file (0600) past 2.5 MB and are streamed to the engine from there.
+DOCKSIDE_UPLOAD_MAX_MB = env_int("DOCKSIDE_UPLOAD_MAX_MB", 100)
 # Registries pulls may contact (comma-separated hosts, docker.io for Docker Hub); empty = any.
 DOCKSIDE_ALLOWED_REGISTRIES = env_list("DOCKSIDE_ALLOWED_REGISTRIES", "")
 # A copy of every audit entry as it is sealed: a file (JSON lines), `syslog` or

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logs/", logs.merged_logs, name="logs"),
     path("stats/", live.stats_page, name="stats"),
     path("events/", live.events_page, name="events"),
+    path("system/", system.system_page, name="system"),
     path("healthz", system.healthz, name="healthz"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -64,6 +64,9 @@ def test_list_works_on_a_phone_screen(page, daphne_server, make_container):
 NOT_PAGES = {
     "containers:bulk": "POST only",
     "containers:logs-download": "a file",
+    "containers:files-download": "a file",
+    "containers:files-upload": "POST only",
+    "volumes:download": "a file",
     "containers:run-command": "plain text: the command",
     "containers:compose": "YAML: the Compose service",
     "audit:export-csv": "a file",
@@ -108,6 +111,11 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "containers:terminal": [f"/containers/{short}/terminal/"],
         "containers:stats": [f"/containers/{short}/stats/"],
         "containers:top": [f"/containers/{short}/top/"],
+        "containers:files": [
+            f"/containers/{short}/files/",
+            f"/containers/{short}/files/?path=/etc/passwd&show=1",
+        ],
+        "containers:diff": [f"/containers/{short}/diff/"],
         "containers:action": [
             f"/containers/{short}/{verb}/"
             for verb in ("stop", "restart", "kill", "rename", "exec", "commit", "remove")
@@ -124,6 +132,7 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "volumes:prune": ["/volumes/prune/"],
         "volumes:detail": [f"/volumes/{volume}/"],
         "volumes:remove": [f"/volumes/{volume}/remove/"],
+        "volumes:files": [f"/volumes/{volume}/files/"],
         "networks:list": ["/networks/"],
         "networks:create": ["/networks/create/"],
         "networks:prune": ["/networks/prune/"],
@@ -136,6 +145,7 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "logs": [f"/logs/?containers={short}"],
         "stats": ["/stats/"],
         "events": ["/events/"],
+        "system": ["/system/"],
         "audit:list": ["/audit/"],
         "access:users": ["/access/users/"],
         "access:user": [],  # its address is read from the users page, below

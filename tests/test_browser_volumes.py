@@ -3,6 +3,8 @@ dark and on a phone."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,7 +13,7 @@ from tests import support
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.allow_console("Failed to load resource: the server responded with a status of 403")
+@pytest.mark.allow_console("Failed to load resource: the server responded with a status of 400")
 def test_a_volume_made_with_the_form_shows_its_command_as_it_is_typed(
     page, daphne_server, docker_api, make_container
 ):
@@ -56,12 +58,13 @@ def test_a_volume_made_with_the_form_shows_its_command_as_it_is_typed(
 
 @pytest.mark.page_options(color_scheme="dark")
 def test_the_volume_list_in_dark(page, daphne_server, docker_api, make_container):
-    used = support.run_name("dark-used")
+    tag = f"dark{uuid.uuid4().hex[:6]}"
+    used = support.run_name(f"{tag}-used")
     docker_api.create_volume(used, labels=support.run_labels())
-    docker_api.create_volume(support.run_name("dark-free"), labels=support.run_labels())
+    docker_api.create_volume(support.run_name(f"{tag}-free"), labels=support.run_labels())
     make_container(hint="vol-dark", start=False, host_config={"binds": [f"{used}:/data:ro"]})
 
-    page.goto(f"{daphne_server.url}/volumes/?q={support.NAME_PREFIX}")
+    page.goto(f"{daphne_server.url}/volumes/?q={tag}")
 
     expect(page.locator("#volume-table tbody tr:not([hidden])")).to_have_count(2)
     expect(page.locator("#volume-table")).to_contain_text("read-only")

@@ -40,6 +40,10 @@ MATRIX = {
     "containers:top": VIEWER,
     "containers:run-command": VIEWER,
     "containers:compose": VIEWER,
+    "containers:files": OPERATOR,
+    "containers:files-download": OPERATOR,
+    "containers:files-upload": OPERATOR,
+    "containers:diff": VIEWER,
     "containers:action": {
         "start": OPERATOR,
         "stop": OPERATOR,
@@ -64,6 +68,8 @@ MATRIX = {
     "volumes:prune": ADMIN,
     "volumes:detail": VIEWER,
     "volumes:remove": ADMIN,
+    "volumes:files": OPERATOR,
+    "volumes:download": OPERATOR,
     "networks:list": VIEWER,
     "networks:create": OPERATOR,
     "networks:prune": ADMIN,
@@ -80,6 +86,7 @@ MATRIX = {
     "logs": VIEWER,
     "stats": VIEWER,
     "events": VIEWER,
+    "system": VIEWER,
     "healthz": PUBLIC,
     "login": PUBLIC,
     "logout": ANYONE,
@@ -94,7 +101,14 @@ MATRIX = {
     "admin:autocomplete": NOBODY,
 }
 # What is posted to the routes that take only POST.
-POSTED = {"containers:bulk", "access:unlock", "audit:verify", "logout", "admin:logout"}
+POSTED = {
+    "containers:bulk",
+    "containers:files-upload",
+    "access:unlock",
+    "audit:verify",
+    "logout",
+    "admin:logout",
+}
 SIGNING_OUT = {"logout", "admin:logout"}  # asked last
 
 WS_MATRIX = {

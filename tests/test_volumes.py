@@ -4,9 +4,11 @@ remove and prune, with the host-access policy and roles where the action happens
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import shlex
 import subprocess
+import tarfile
 import uuid
 from html import unescape
 
@@ -297,3 +299,75 @@ def test_the_volume_inspect_json_is_escaped_and_complete(admin_client, make_volu
     assert "<script>alert(1)</script>" not in html and "s3cr3t-label" not in html
     raw = html.split('<pre class="json">')[1].split("</pre>")[0]
     assert json.loads(unescape(raw))["Labels"]["note"] == "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def filled_volume(make_volume, make_container) -> str:
+    name = make_volume("filled")
+    make_container(
+        ["sh", "-c", "mkdir -p /data/sub && echo one > /data/sub/one.txt && echo top > /data/t"],
+        hint="vol-filler",
+        wait=True,
+        host_config={"binds": [f"{name}:/data"]},
+    )
+    return name
+
+
+def test_a_volume_is_browsed_through_a_helper_that_goes_away(
+    admin_client, filled_volume, docker_api
+):
+    html = admin_client.get(f"/volumes/{filled_volume}/files/").content.decode()
+
+    table = html.split('id="file-table"')[1].split("</table>")[0]
+    assert ">sub/</a>" in table and ">t</a>" in table
+    assert f"-v {filled_volume}:/volume:ro" in text(html)
+    deeper = admin_client.get(f"/volumes/{filled_volume}/files/", {"path": "/sub"})
+    assert ">one.txt</a>" in deeper.content.decode()
+    helpers = docker_api.containers(
+        all=True, filters={"label": "dockside.helper", "volume": filled_volume}
+    )
+    assert helpers == [], "the helper container was removed"
+
+
+def test_a_volume_download_is_what_the_shown_commands_make(admin_client, filled_volume, docker_api):
+    response = admin_client.get(f"/volumes/{filled_volume}/download")
+    ours = b"".join(response.streaming_content)
+
+    entry = last_entry("volume_copy")
+    assert entry.outcome == "succeeded" and entry.target_name == filled_volume
+    helper = support.run_name("cli-helper")
+    shell = entry.command.replace("volume-helper", helper)
+    by_cli = subprocess.run(["bash", "-c", shell], check=True, capture_output=True).stdout
+    with (
+        tarfile.open(fileobj=io.BytesIO(ours)) as got,
+        tarfile.open(fileobj=io.BytesIO(by_cli)) as want,
+    ):
+        assert sorted(got.getnames()) == sorted(want.getnames())
+        assert got.extractfile("volume/sub/one.txt").read() == b"one\n"
+    one = admin_client.get(
+        f"/volumes/{filled_volume}/download", {"path": "/sub/one.txt", "as": "file"}
+    )
+    assert b"".join(one.streaming_content) == b"one\n"
+    assert not docker_api.containers(
+        all=True, filters={"label": "dockside.helper", "volume": filled_volume}
+    )
+
+
+def test_a_bind_volume_of_a_host_directory_is_an_admins_to_read(
+    operator_client, admin_client, docker_api, tmp_path
+):
+    (tmp_path / "secret.txt").write_text("host file")
+    name = support.run_name("bound")
+    docker_api.create_volume(
+        name,
+        driver_opts={"type": "none", "o": "bind", "device": str(tmp_path)},
+        labels=support.run_labels(),
+    )
+
+    response = operator_client.get(f"/volumes/{name}/files/")
+
+    assert response.status_code == 403
+    entry = last_entry("volume_copy")
+    assert entry.outcome == "failed" and "host directory" in entry.error
+    html = admin_client.get(f"/volumes/{name}/files/").content.decode()
+    assert ">secret.txt</a>" in html

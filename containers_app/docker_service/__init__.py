@@ -30,6 +30,17 @@ from .containers import (
     top,
 )
 from .engine import EngineInfo, engine_info, engine_version
+from .files import (
+    FileEntry,
+    Listing,
+    PathStat,
+    archive_stream,
+    container_diff,
+    list_directory,
+    path_stat,
+    put_archive,
+    read_file,
+)
 from .http_streams import LogOptions, Stream, open_all_events, open_events, open_logs, open_stats
 from .images import (
     ImageDetail,
@@ -58,6 +69,7 @@ from .networks import (
 from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates, volume_prune_tells_named
 from .run_recreate import Recreated, recreate_container
+from .system import DiskUsage, EngineEssentials, disk_usage, engine_essentials
 from .terminal import (
     TerminalSession,
     default_shell,
@@ -67,11 +79,16 @@ from .terminal import (
     resize_terminal,
 )
 from .volumes import (
+    HELPER_MOUNT,
     VolumeDetail,
     VolumeSummary,
     create_volume,
+    helper_image,
     inspect_volume,
     list_volumes,
     remove_volume,
     volume_bind_device,
+    volume_helper,
+    volume_path,
+    volume_stream,
 )

@@ -4,15 +4,20 @@ policy needs to know of them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..masking import mask_text, mask_value
-from .client import NotFound, client, engine_call
+from .client import DockerServiceError, NotFound, client, engine_call
+from .files import archive_stream
 from .times import parse_docker_time
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"  # engines from 23.0 mark anonymous volumes
 ANONYMOUS_NAME = re.compile(r"[0-9a-f]{64}")
+HELPER_LABEL = "dockside.helper"  # on the short-lived containers that read a volume
+HELPER_MOUNT = "/volume"
 
 
 @dataclass(frozen=True)
@@ -174,3 +179,66 @@ def volume_bind_device(name: str) -> str | None:
     except NotFound:
         return None
     return bind_device_of(volume.get("Driver", ""), volume.get("Options") or {})
+
+
+def helper_image(volume: VolumeDetail) -> str:
+    """An image already on the engine to make the helper from: it is never started, so any
+    will do; the one a user of the volume runs, else the newest."""
+    api = client()
+    with engine_call("image"):
+        if volume.users:
+            return api.inspect_container(volume.users[0].id)["Image"]
+        images = sorted(api.images(), key=lambda image: image.get("Created", 0), reverse=True)
+    if not images:
+        raise DockerServiceError(
+            "there is no image on this engine to make the helper container from: pull one"
+        )
+    return images[0]["Id"]
+
+
+@contextmanager
+def volume_helper(volume: VolumeDetail) -> Iterator[str]:
+    """A container that mounts the volume read-only at /volume, with no network, never
+    started, labelled, and removed (with anything anonymous it made) when done."""
+    api = client()
+    image = helper_image(volume)
+    with engine_call("volume", volume.name):
+        created = api.create_container(
+            image,
+            command=["true"],
+            entrypoint=[],
+            labels={HELPER_LABEL: "volume-files"},
+            network_disabled=True,
+            host_config=api.create_host_config(
+                binds={volume.name: {"bind": HELPER_MOUNT, "mode": "ro"}}, network_mode="none"
+            ),
+        )
+    try:
+        yield created["Id"]
+    finally:
+        with suppress(DockerServiceError), engine_call("container", created["Id"]):
+            api.remove_container(created["Id"], force=True, v=True)
+
+
+def volume_path(path: str) -> str:
+    """A path inside the volume (from /) as the helper sees it."""
+    return HELPER_MOUNT if path == "/" else f"{HELPER_MOUNT}{path}"
+
+
+def volume_stream(volume: VolumeDetail, path: str) -> Iterator[bytes]:
+    """The tar of `path` in the volume; the helper goes when the stream ends or is dropped."""
+    helper = volume_helper(volume)
+    container = helper.__enter__()
+    try:
+        chunks = archive_stream(container, volume_path(path))
+    except BaseException:
+        helper.__exit__(None, None, None)
+        raise
+
+    def streamed() -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            helper.__exit__(None, None, None)
+
+    return streamed()

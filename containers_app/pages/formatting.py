@@ -25,6 +25,12 @@ def human_size(size: int | float) -> str:
     return f"{value:.3g}{unit}"
 
 
+def disk_size(size: int | float) -> str:
+    """Decimal size as `docker system df` prints it (four digits): 3.967MB, 0B."""
+    value, unit = _scaled(float(size), 1000.0, _DECIMAL_UNITS)
+    return f"{value:.4g}{unit}"
+
+
 def human_bytes(size: int | float) -> str:
     """Binary size as `docker stats` prints it: 512MiB, 1.5GiB."""
     value, unit = _scaled(float(size), 1024.0, _BINARY_UNITS)

@@ -12,6 +12,7 @@ register = template.Library()
 
 register.filter("ago", formatting.ago)
 register.filter("human_size", formatting.human_size)
+register.filter("disk_size", formatting.disk_size)
 register.filter("human_bytes", formatting.human_bytes)
 register.filter("nano_cpus", formatting.nano_cpus)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,3 +47,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "database": database, "engine": engine},
         status=200 if database["ok"] else 503,
     )
+
+
+@require_GET
+def system_page(request: HttpRequest) -> HttpResponse:
+    """`docker system df` and `docker info`'s essentials."""
+    context = {
+        "usage": docker_service.disk_usage(),
+        "engine_facts": docker_service.engine_essentials(),
+        "command": "docker system df",
+        "info_command": "docker info",
+    }
+    return render(request, "system.html", context)

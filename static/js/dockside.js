@@ -281,9 +281,23 @@
     refreshStaleParts();
   });
 
+  // The upload form's `docker cp` names the file chosen, or reads a tar from stdin.
+  function setupCopyCommand(form) {
+    const command = form.querySelector("[data-cp-command]");
+    const file = form.querySelector("[data-cp-file]");
+    const extract = form.querySelector("[data-cp-extract]");
+    const update = () => {
+      const name = file.files.length ? file.files[0].name : "FILE";
+      command.textContent = extract.checked ? command.dataset.tar : command.dataset.file.replace("{name}", name);
+    };
+    file.addEventListener("change", update);
+    extract.addEventListener("change", update);
+  }
+
   function init(root) {
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);
     root.querySelectorAll("#bulk-form").forEach(setupBulk);
+    root.querySelectorAll("#upload-form").forEach(setupCopyCommand);
   }
 
   document.addEventListener("DOMContentLoaded", () => init(document));
