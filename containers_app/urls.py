@@ -33,6 +33,7 @@ containers_urls = (
         path("<str:ref>/files/download", files.download_files, name="files-download"),
         path("<str:ref>/files/upload/", files.upload_files, name="files-upload"),
         path("<str:ref>/diff/", files.container_diff, name="diff"),
+        path("<str:ref>/isolation/", container_tabs.container_isolation, name="isolation"),
         path("<str:ref>/run-command/", recreate.run_command, name="run-command"),
         path("<str:ref>/compose/", recreate.compose, name="compose"),
         path("<str:ref>/<str:verb>/", container_actions.container_action, name="action"),

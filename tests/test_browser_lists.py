@@ -116,6 +116,7 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
             f"/containers/{short}/files/?path=/etc/passwd&show=1",
         ],
         "containers:diff": [f"/containers/{short}/diff/"],
+        "containers:isolation": [f"/containers/{short}/isolation/"],
         "containers:action": [
             f"/containers/{short}/{verb}/"
             for verb in ("stop", "restart", "kill", "rename", "exec", "commit", "remove")

@@ -346,6 +346,7 @@ def http_bodies(data: bytes) -> list[bytes]:
         ("/containers/?all=1", {"GET /containers/json": 1, "GET /info": 1}),
         ("/images/", {"GET /images/json": 1, "GET /containers/json": 1, "GET /info": 1}),
         ("/volumes/", {"GET /volumes": 1, "GET /containers/json": 1, "GET /info": 1}),
+        ("/networks/", {"GET /networks": 1, "GET /containers/json": 1, "GET /info": 1}),
         (
             "/volumes/?sizes=1",
             {"GET /volumes": 1, "GET /containers/json": 1, "GET /system/df": 1, "GET /info": 1},

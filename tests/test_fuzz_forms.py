@@ -7,6 +7,7 @@ from contextlib import suppress
 
 import docker
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -162,6 +163,22 @@ def test_arbitrary_text_never_breaks_the_volume_and_network_forms(
         submit()
     finally:
         docker_api.remove_network(network)
+
+
+def test_arbitrary_uploads_never_break_the_files_page(admin_client, docker_api, targets):
+    targets.ensure()
+    guard = EngineGuard(docker_api)
+
+    @FUZZ
+    @given(ANY_TEXT, st.text(max_size=30), st.binary(max_size=2000), st.booleans())
+    def submit(directory, name, content, extract):
+        if targets.ensure():
+            guard.baseline = support.engine_state(docker_api)
+        upload = SimpleUploadedFile(name or "x", content)
+        data = {"directory": directory, "file": upload, **({"extract": "on"} if extract else {})}
+        guard.check(admin_client.post(targets.url("/containers/{container}/files/upload/"), data))
+
+    submit()
 
 
 @pytest.mark.parametrize("form", FORMS, ids=list(FORMS))

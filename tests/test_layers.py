@@ -15,7 +15,7 @@ LAYERS = [
         "containers_app.quoting",
         "containers_app.run_options",
     },
-    {"containers_app.cli", "containers_app.docker_service"},
+    {"containers_app.cli", "containers_app.docker_service", "containers_app.host_proc"},
     {"audit", "containers_app.models"},
     {"containers_app.actions", "containers_app.pages", "access"},
     {"containers_app.live", "containers_app.jobs"},

@@ -44,6 +44,7 @@ MATRIX = {
     "containers:files-download": OPERATOR,
     "containers:files-upload": OPERATOR,
     "containers:diff": VIEWER,
+    "containers:isolation": VIEWER,
     "containers:action": {
         "start": OPERATOR,
         "stop": OPERATOR,

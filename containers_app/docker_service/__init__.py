@@ -27,6 +27,7 @@ from .containers import (
     remove_container,
     rename_container,
     start_container,
+    stats_once,
     top,
 )
 from .engine import EngineInfo, engine_info, engine_version

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..masking import EnvVar, mask_env, mask_inspect
 from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
-from .client import InvalidRequest, api_at_least, client, engine_call
+from .client import Conflict, InvalidRequest, api_at_least, client, engine_call
 from .run_request import create_request, needed_api
 from .times import from_epoch, parse_docker_time
 
@@ -381,3 +381,14 @@ def top(ref: str) -> ProcessTable:
         tuple(result.get("Titles") or ()),
         tuple(tuple(row) for row in result.get("Processes") or ()),
     )
+
+
+def stats_once(ref: str) -> dict:
+    """One `docker stats --no-stream` reading (the engine takes two a second apart, so that
+    CPU is a rate)."""
+    api = client()
+    with engine_call("container", ref):
+        try:
+            return api.stats(ref, decode=False, stream=False)
+        except ValueError as exc:  # an empty answer: the container stopped meanwhile
+            raise Conflict(f"{ref} gave no stats reading: it has stopped") from exc

@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from .. import docker_service
+from .. import docker_service, host_proc
 from ..forms import LogsForm, TerminalForm
 from ..live.fragments import stats_panel
-from ..live.stats_math import stats_limits
+from ..live.stats_math import sample_from, stats_limits
 from ..middleware import CONTENT_SECURITY_POLICY
 from .flow import controls_command, preview, refused, with_defaults
 
@@ -99,3 +99,31 @@ def container_top(request: HttpRequest, ref: str) -> HttpResponse:
         template=template,
         table=table,
     )
+
+
+@require_GET
+def container_isolation(request: HttpRequest, ref: str) -> HttpResponse:
+    """What isolates a running container: its PIDs, namespaces and cgroup limits beside usage.
+
+    The overview loads it after the page (a stats reading takes the engine a second).
+    """
+    container = docker_service.inspect_container(ref)
+    context = {"container": container, "tab": "overview", "command": ""}
+    template = "containers/isolation.html"
+    if container.state.running:
+        engine = docker_service.engine_info()
+        request.engine_identity = engine
+        try:
+            sample = sample_from(docker_service.stats_once(container.id))
+        except docker_service.Conflict:
+            container = docker_service.inspect_container(ref)  # it stopped: say so
+            context["container"] = container
+            return render(request, template + "#panel" if request.htmx else template, context)
+        context.update(
+            view=host_proc.process_view(container.state.pid, container.id),
+            sample=sample,
+            limits=stats_limits(container.limits, engine.cpus, engine.memory),
+            pid_command=f"docker inspect -f '{{{{.State.Pid}}}}' {container.name}",
+            stats_command=f"docker stats --no-stream {container.name}",
+        )
+    return render(request, template + "#panel" if request.htmx else template, context)
