@@ -510,7 +510,7 @@ def volume_copy(actor: Actor, spec: VolumeCopySpec, volume: docker_service.Volum
     container that lives as long as the stream."""
     with audited(actor, "volume_copy", spec, "volume", spec.volume):
         check_volume_reach(actor, volume, spec.path)
-        return docker_service.volume_stream(volume, spec.path)
+        return docker_service.volume_stream(volume, spec.image, spec.path)
 
 
 def read_file(actor: Actor, spec: CopyFromSpec, limit: int) -> tuple[bytes, int]:

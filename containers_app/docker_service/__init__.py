@@ -37,8 +37,8 @@ from .files import (
     PathStat,
     archive_stream,
     container_diff,
+    file_from_tar,
     list_directory,
-    path_stat,
     put_archive,
     read_file,
 )

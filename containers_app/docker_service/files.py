@@ -104,13 +104,6 @@ def _path_stat(path: str, stat: dict) -> PathStat:
     )
 
 
-def path_stat(container: str, path: str) -> PathStat:
-    api = client()
-    with engine_call("file", f"{container}:{path}"):
-        stat = api.get_archive(container, path, chunk_size=None)[1]
-    return _path_stat(path, stat)
-
-
 def list_directory(container: str, path: str) -> Listing:
     """The entries right under `path` (a directory; a file or link lists as itself).
 
@@ -172,23 +165,37 @@ def _type_bits(member: tarfile.TarInfo) -> int:
     return stat_module.S_IFREG
 
 
+def _open_file(tar: tarfile.TarFile, path: str) -> tuple[tarfile.TarInfo, io.BufferedReader]:
+    """The one member of a `docker cp` tar of a file, and its content."""
+    member = tar.next()
+    if member is None or not member.isfile():
+        raise DockerServiceError(f"{path or 'it'} is not a regular file")
+    return member, tar.extractfile(member)
+
+
+def _tar_of(chunks: Iterator[bytes]) -> tarfile.TarFile:
+    return tarfile.open(
+        fileobj=io.BufferedReader(ChunkReader(iter(chunks)), 1024 * 1024), mode="r|"
+    )
+
+
+def file_from_tar(chunks: Iterator[bytes], path: str = "") -> Iterator[bytes]:
+    """The one regular file of a `docker cp` tar (`chunks`), block by block."""
+    with _tar_of(chunks) as tar:
+        _, content = _open_file(tar, path)
+        while block := content.read(256 * 1024):
+            yield block
+
+
 def read_file(container: str, path: str, limit: int) -> tuple[bytes, int]:
     """Up to `limit` bytes of a regular file, and its whole size."""
-    api = client()
-    with engine_call("file", f"{container}:{path}"):
-        chunks, _ = api.get_archive(container, path, chunk_size=256 * 1024)
-        try:
-            reader = io.BufferedReader(ChunkReader(iter(chunks)), 1024 * 1024)
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
-                member = tar.next()
-                if member is None or not member.isfile():
-                    raise DockerServiceError(f"{path} is not a regular file")
-                extracted = tar.extractfile(member)
-                return extracted.read(limit), member.size
-        finally:
-            close = getattr(chunks, "close", None)
-            if close:
-                close()
+    chunks = archive_stream(container, path)
+    try:
+        with _tar_of(chunks) as tar:
+            member, content = _open_file(tar, path)
+            return content.read(limit), member.size
+    finally:
+        chunks.close()
 
 
 def archive_stream(container: str, path: str) -> Iterator[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -197,11 +197,10 @@ def helper_image(volume: VolumeDetail) -> str:
 
 
 @contextmanager
-def volume_helper(volume: VolumeDetail) -> Iterator[str]:
+def volume_helper(volume: VolumeDetail, image: str) -> Iterator[str]:
     """A container that mounts the volume read-only at /volume, with no network, never
     started, labelled, and removed (with anything anonymous it made) when done."""
     api = client()
-    image = helper_image(volume)
     with engine_call("volume", volume.name):
         created = api.create_container(
             image,
@@ -225,20 +224,16 @@ def volume_path(path: str) -> str:
     return HELPER_MOUNT if path == "/" else f"{HELPER_MOUNT}{path}"
 
 
-def volume_stream(volume: VolumeDetail, path: str) -> Iterator[bytes]:
-    """The tar of `path` in the volume; the helper goes when the stream ends or is dropped."""
-    helper = volume_helper(volume)
-    container = helper.__enter__()
-    try:
+def volume_stream(volume: VolumeDetail, image: str, path: str) -> Iterator[bytes]:
+    """The tar of `path` in the volume; the helper goes when the stream ends or is dropped
+    (an error before the first chunk is raised here, with the helper gone already)."""
+    with ExitStack() as stack:
+        container = stack.enter_context(volume_helper(volume, image))
         chunks = archive_stream(container, volume_path(path))
-    except BaseException:
-        helper.__exit__(None, None, None)
-        raise
+        helper = stack.pop_all()
 
     def streamed() -> Iterator[bytes]:
-        try:
+        with helper:
             yield from chunks
-        finally:
-            helper.__exit__(None, None, None)
 
     return streamed()

@@ -124,25 +124,13 @@ def download_files(request: HttpRequest, ref: str) -> HttpResponse:
     stream = actions.copy_from(actor, spec)
     name = posixpath.basename(path) or "root"
     if as_file:
-        stream = file_from_tar(stream)
+        stream = docker_service.file_from_tar(stream, path)
         content_type = "application/octet-stream"
     else:
         name, content_type = f"{container.name}-{name}.tar", "application/x-tar"
     response = StreamingHttpResponse(stream, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
-
-
-def file_from_tar(chunks):
-    """The one regular file of a `docker cp` tar, streamed."""
-    reader = docker_service.files.ChunkReader(iter(chunks))
-    with tarfile.open(fileobj=reader, mode="r|") as tar:
-        member = tar.next()
-        if member is None or not member.isfile():
-            return
-        extracted = tar.extractfile(member)
-        while block := extracted.read(256 * 1024):
-            yield block
 
 
 @require_POST

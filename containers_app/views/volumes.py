@@ -16,7 +16,7 @@ from ..forms import CreateVolumeForm, RemoveVolumeForm
 from ..pages.volumes import list_command, volume_detail_context, volume_listing
 from ..pages.waits import Busy
 from ..specs import VolumeCopySpec
-from .files import BadPath, container_path, crumbs_of, file_from_tar
+from .files import BadPath, container_path, crumbs_of
 from .flow import ActionPage, Done, handle_action, refused
 
 
@@ -98,7 +98,7 @@ def volume_files(request: HttpRequest, name: str) -> HttpResponse:
     actions.check_volume_reach(actions.Actor.from_request(request), volume, path)
     image = docker_service.helper_image(volume)
     try:
-        with docker_service.volume_helper(volume) as helper:
+        with docker_service.volume_helper(volume, image) as helper:
             listing = docker_service.list_directory(helper, docker_service.volume_path(path))
     except docker_service.NotFound:
         context = {"volume": volume, "problem": f"{path} does not exist in {volume.short_name}."}
@@ -135,7 +135,7 @@ def volume_download(request: HttpRequest, name: str) -> HttpResponse:
     base = posixpath.basename(path) or volume.short_name
     if as_file:
         response = StreamingHttpResponse(
-            file_from_tar(stream), content_type="application/octet-stream"
+            docker_service.file_from_tar(stream, path), content_type="application/octet-stream"
         )
     else:
         base = f"{volume.short_name}-{posixpath.basename(path) or 'volume'}.tar"
