@@ -104,6 +104,12 @@ def _bind_problem(field: str, source: str, policy: HostPolicy) -> Problem | None
     return None
 
 
+def host_directory_problem(field: str, path: str, policy: HostPolicy) -> Problem | None:
+    """Why reading this host directory (a build's context) is not for everyone, or None:
+    the same rule as a bind mount's source."""
+    return _bind_problem(field, path, policy)
+
+
 def binds(spec: RunSpec) -> list[tuple[str, str]]:
     """(form field, host path) of every bind mount the spec asks for."""
     found = [("volumes", volume.source) for volume in spec.volumes if volume.bind]

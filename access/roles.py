@@ -3,10 +3,11 @@
 A viewer sees lists, details, logs, stats, events and the audit log of their own
 actions. An operator also starts, stops, restarts, kills, pauses, runs one-shot
 commands and terminals, runs and creates containers (within the host-access
-policy) and pulls, creates volumes (within the policy too) and networks, and
-connects containers to networks. An admin does
-everything else: removing, renaming, committing, tagging, pruning, users, roles and
-the policy. Superusers are admins.
+policy) and pulls, creates volumes (within the policy too) and networks, connects
+containers to networks, builds, pushes, saves and loads images, and tests and browses
+the registries an admin stored. An admin does everything else: removing, renaming,
+committing, tagging, pruning, registries and their credentials, users, roles and the
+policy. Superusers are admins.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ NEEDS = {
     "remove_network": (Role.ADMIN, "removing networks"),
     "prune_networks": (Role.ADMIN, "pruning networks"),
     "replace": (Role.ADMIN, "replacing a container"),
+    "build": (Role.OPERATOR, "building images"),
+    "push": (Role.OPERATOR, "pushing images"),
+    "save": (Role.OPERATOR, "saving images to a tar"),
+    "load": (Role.OPERATOR, "loading images from a tar"),
+    "registry_login": (Role.OPERATOR, "testing a registry's login"),
+    "registry_browse": (Role.OPERATOR, "browsing a registry"),
+    "add_registry": (Role.ADMIN, "adding registries"),
+    "change_registry": (Role.ADMIN, "changing a registry's credentials"),
+    "remove_registry": (Role.ADMIN, "removing registries"),
 }
 
 

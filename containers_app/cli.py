@@ -14,6 +14,7 @@ from .quoting import join, shell_quote
 from .run_options.command import ParsedRun, Question, parse_run_command, run_argv
 from .specs import (
     DEFAULT_KILL_SIGNAL,
+    BuildSpec,
     CommitSpec,
     ConnectSpec,
     CopyFromSpec,
@@ -23,15 +24,20 @@ from .specs import (
     DisconnectSpec,
     ExecSpec,
     LifecycleSpec,
+    LoadSpec,
     LogsSpec,
     PruneSpec,
     PullSpec,
+    PushSpec,
+    RegistryLoginSpec,
+    RegistryLogoutSpec,
     RemoveContainerSpec,
     RemoveImageSpec,
     RemoveNetworkSpec,
     RemoveVolumeSpec,
     RenameSpec,
     RunSpec,
+    SaveSpec,
     TagSpec,
     TerminalSpec,
     VolumeCopySpec,
@@ -107,6 +113,64 @@ def _tag(spec: TagSpec, mask: bool = False) -> list[str]:
 @argv.register
 def _pull(spec: PullSpec, mask: bool = False) -> list[str]:
     return ["docker", "pull", spec.reference]
+
+
+@argv.register
+def _build(spec: BuildSpec, mask: bool = False) -> list[str]:
+    args = ["docker", "build"]
+    for tag in spec.tags:
+        args += ["-t", tag]
+    for key, value in spec.build_args:
+        shown = mask_value(key, value)[0] if mask else value
+        args += ["--build-arg", f"{key}={shown}"]
+    for key, value in spec.labels:
+        args += ["--label", f"{key}={value}"]
+    if spec.target:
+        args += ["--target", spec.target]
+    if spec.no_cache:
+        args.append("--no-cache")
+    if spec.pull:
+        args.append("--pull")
+    if spec.platform:
+        args += ["--platform", spec.platform]
+    if spec.network:
+        args += ["--network", spec.network]
+    return [*args, build_context_argument(spec)]
+
+
+def build_context_argument(spec: BuildSpec) -> str:
+    """Where the CLI reads the context: `.` (the Dockerfile's directory), the host
+    directory, `-` (an archive on stdin) or the directory a zip was unpacked to."""
+    if spec.source == "directory":
+        return spec.directory
+    if spec.source == "archive":
+        return "context" if spec.zipped else "-"
+    return "."
+
+
+@argv.register
+def _push(spec: PushSpec, mask: bool = False) -> list[str]:
+    return ["docker", "push", spec.target]
+
+
+@argv.register
+def _save(spec: SaveSpec, mask: bool = False) -> list[str]:
+    return ["docker", "save", "-o", spec.filename, *spec.images]
+
+
+@argv.register
+def _load(spec: LoadSpec, mask: bool = False) -> list[str]:
+    return ["docker", "load", "-i", spec.filename]
+
+
+@argv.register
+def _login(spec: RegistryLoginSpec, mask: bool = False) -> list[str]:
+    return ["docker", "login", "-u", spec.username, "--password-stdin", spec.address]
+
+
+@argv.register
+def _logout(spec: RegistryLogoutSpec, mask: bool = False) -> list[str]:
+    return ["docker", "logout", spec.address]
 
 
 @argv.register
@@ -273,3 +337,28 @@ def _volume_copy_command(spec: VolumeCopySpec, mask: bool = False) -> str:
     )  # fmt: skip
     copy = join(["docker", "cp", f"volume-helper:{inner}", "-" if spec.archive else "."])
     return f"{create} >/dev/null && {copy}; docker rm -v volume-helper >/dev/null"
+
+
+@command.register
+def _build_command(spec: BuildSpec, mask: bool = False) -> str:
+    """An archive is read from stdin; a zip, which the CLI cannot read, is unpacked first."""
+    build = command_line(argv(spec, mask=mask), mask)
+    if spec.source == "archive" and spec.zipped:
+        return f"{join(['unzip', '-q', spec.archive, '-d', 'context'])} && {build}"
+    if spec.source == "archive":
+        return f"{build} < {shell_quote(spec.archive)}"
+    return build
+
+
+@command.register
+def _push_command(spec: PushSpec, mask: bool = False) -> str:
+    push = join(argv(spec))
+    if spec.source == spec.target:
+        return push
+    return f"{join(['docker', 'tag', spec.source, spec.target])} && {push}"
+
+
+@command.register
+def _login_command(spec: RegistryLoginSpec, mask: bool = False) -> str:
+    """The password on stdin (typed, or from a file only you can read), never in argv."""
+    return f"{join(argv(spec))} < password.txt"

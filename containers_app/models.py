@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import models
 
 
@@ -53,3 +54,50 @@ class EngineEvent(models.Model):
             if cutoff is not None:
                 cls.objects.filter(id__lte=cutoff).delete()
         return entry
+
+
+class Build(models.Model):
+    """A build Dockside ran: what was asked, each step with its output, how it ended.
+
+    Written when the build starts and again when it ends, so a build page can be opened
+    again after its job is forgotten, and an image links back to the build that made it.
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.CharField(primary_key=True, max_length=32)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    command = models.TextField()
+    tags = models.JSONField(default=list)
+    image_id = models.CharField(max_length=80, blank=True, db_index=True)
+    steps = models.JSONField(default=list)
+    messages = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"build {', '.join(self.tags)} ({self.state})"
+
+    @property
+    def done(self) -> bool:
+        return self.state != self.State.RUNNING
+
+    @property
+    def elapsed(self) -> float:
+        return self.seconds
+
+    @property
+    def failed_step(self) -> dict | None:
+        return next((step for step in self.steps if step.get("failed")), None)

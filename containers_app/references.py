@@ -68,6 +68,17 @@ def _check_domain(domain: str) -> None:
         raise ValueError(f"invalid registry host {host!r}")
 
 
+def check_registry_address(address: str) -> str:
+    """A registry's address as images name it: `host[:port]`, no scheme, no path."""
+    address = address.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
+    if not address:
+        raise ValueError("enter the registry's address, such as 127.0.0.1:5000 or ghcr.io")
+    if len(address) > 255 or not address.isascii() or "/" in address:
+        raise ValueError("write host[:port] only, such as registry.example.com:5000")
+    _check_domain(address)
+    return address.lower()
+
+
 def parse_image_reference(text: str) -> ImageReference:
     """Split and check `[host[:port]/]path[:tag][@digest]`; ValueError says what is wrong."""
     ref = text.strip()

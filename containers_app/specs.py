@@ -223,3 +223,69 @@ class VolumeCopySpec:
     path: str  # inside the volume, from /
     image: str
     archive: bool = True
+
+
+# --- building and moving images -----------------------------------------------
+
+BUILD_SOURCES = ("dockerfile", "archive", "directory")
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """`docker build`: from a Dockerfile typed in (with files beside it), an uploaded
+    archive (`-` reads it from stdin), or a directory on the Docker host."""
+
+    source: str  # one of BUILD_SOURCES
+    tags: tuple[str, ...]
+    build_args: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    target: str = ""
+    no_cache: bool = False
+    pull: bool = False
+    platform: str = ""
+    network: str = ""  # "none": RUN steps get no network; "": the engine's default bridge
+    directory: str = ""  # source "directory": the path on the host
+    archive: str = ""  # source "archive": the uploaded file's name
+    zipped: bool = False  # the archive is a zip: unpacked first, as the CLI cannot read one
+    files: tuple[str, ...] = ()  # source "dockerfile": the files beside it
+    dockerfile: str = ""  # source "dockerfile": its text
+
+
+@dataclass(frozen=True)
+class PushSpec:
+    """`docker push TARGET`, after `docker tag SOURCE TARGET` when they differ."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class SaveSpec:
+    """`docker save -o FILE IMAGE...`: the images, their layers and tags, as one tar."""
+
+    images: tuple[str, ...]
+    filename: str = "images.tar"
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """`docker load -i FILE`: images from a tar `docker save` wrote."""
+
+    filename: str
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class RegistryLoginSpec:
+    """`docker login`: the password goes in on stdin, never on the command line (and is
+    never part of a spec)."""
+
+    address: str
+    username: str
+
+
+@dataclass(frozen=True)
+class RegistryLogoutSpec:
+    """`docker logout ADDRESS`: Dockside forgets the stored credentials."""
+
+    address: str

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import (
+    builds,
     container_actions,
     container_tabs,
     containers,
@@ -10,6 +11,7 @@ from .views import (
     image_actions,
     images,
     logs,
+    moving,
     networks,
     prune,
     recreate,
@@ -46,9 +48,17 @@ images_urls = (
         path("", images.image_list, name="list"),
         path("pull/", image_actions.pull_form, name="pull"),
         path("pull/<str:job_id>/", image_actions.pull_progress, name="pull-job"),
+        path("build/", builds.build_form, name="build"),
+        path("build/<str:build_id>/", builds.build_page, name="build-job"),
+        path("build/<str:build_id>/cancel/", builds.cancel_build, name="build-cancel"),
+        path("push/<str:job_id>/", moving.push_progress, name="push-job"),
+        path("save/", moving.save_form, name="save"),
+        path("load/", moving.load_form, name="load"),
         path("prune/", prune.prune_view, {"kind": "image"}, name="prune"),
         path("<str:ref>/tag/", image_actions.image_action, {"verb": "tag"}, name="tag"),
         path("<str:ref>/remove/", image_actions.image_action, {"verb": "remove"}, name="remove"),
+        path("<str:ref>/layers/", moving.image_layers, name="layers"),
+        path("<str:ref>/push/", moving.push_form, name="push"),
         path("<path:ref>/", images.image_detail, name="detail"),
     ],
     "images",

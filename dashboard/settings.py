@@ -93,6 +93,8 @@ DOCKSIDE_WAIT_TIMEOUT = env_int("DOCKSIDE_WAIT_TIMEOUT", 30)
 # The largest file (or tar) copied into a container through the browser, in MiB. Uploads
 # go to a temporary file (0600) past 2.5 MB and are streamed to the engine from there.
 DOCKSIDE_UPLOAD_MAX_MB = env_int("DOCKSIDE_UPLOAD_MAX_MB", 100)
+# The largest tar `docker load` takes through the browser (images are big).
+DOCKSIDE_LOAD_MAX_MB = env_int("DOCKSIDE_LOAD_MAX_MB", 4096)
 # Registries pulls may contact (comma-separated hosts, docker.io for Docker Hub); empty = any.
 DOCKSIDE_ALLOWED_REGISTRIES = env_list("DOCKSIDE_ALLOWED_REGISTRIES", "")
 # A copy of every audit entry as it is sealed: a file (JSON lines), `syslog` or
@@ -119,6 +121,7 @@ INSTALLED_APPS = [
     "template_partials",
     "audit",
     "access",
+    "registries",
     "containers_app",
 ]
 
@@ -171,6 +174,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests get a file too, not a shared in-memory database: jobs write from their own
+    # threads, and an in-memory database locks whole tables instead of waiting its turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("images/", include(images_urls)),
     path("volumes/", include(volumes_urls)),
     path("networks/", include(networks_urls)),
+    path("registries/", include("registries.urls")),
     path("audit/", include("audit.urls")),
     path("access/", include("access.urls")),
     path("logs/", logs.merged_logs, name="logs"),

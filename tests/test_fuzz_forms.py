@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import suppress
 
@@ -174,7 +175,9 @@ def test_arbitrary_uploads_never_break_the_files_page(admin_client, docker_api, 
     def submit(directory, name, content, extract):
         if targets.ensure():
             guard.baseline = support.engine_state(docker_api)
-        upload = SimpleUploadedFile(name or "x", content)
+        # A name with no base name ("/", "..") is no file a browser can send.
+        usable = os.path.basename(name) not in {"", ".", ".."}
+        upload = SimpleUploadedFile(name if usable else "x", content)
         data = {"directory": directory, "file": upload, **({"extract": "on"} if extract else {})}
         guard.check(admin_client.post(targets.url("/containers/{container}/files/upload/"), data))
 

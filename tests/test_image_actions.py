@@ -137,7 +137,7 @@ def test_pull_form_splits_registry_and_shows_the_command(admin_client):
         ({"image": "UPPER/case"}, "repository name must be lowercase"),
         ({"image": "a::b"}, "invalid reference format"),
         ({"image": ""}, "This field is required"),
-        ({"image": "busybox"}, "pulling from docker.io is not allowed here"),
+        ({"image": "busybox"}, "reaching the registry docker.io is not allowed here"),
         ({"image": "x", "registry": "not a host"}, "is not a registry"),
     ],
 )

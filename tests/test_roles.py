@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEntry
 from containers_app.routing import websocket_urlpatterns
+from registries.models import Registry
 from containers_app.views.container_actions import TITLES
 from tests import support
 from tests.conftest import session_cookie
@@ -64,6 +65,20 @@ MATRIX = {
     "images:tag": ADMIN,
     "images:remove": ADMIN,
     "images:detail": VIEWER,
+    "images:build": OPERATOR,
+    "images:build-job": VIEWER,  # a build's page, for the user who started it (and admins)
+    "images:build-cancel": VIEWER,  # cancels the user's own build only
+    "images:layers": VIEWER,
+    "images:push": OPERATOR,
+    "images:push-job": VIEWER,
+    "images:save": OPERATOR,
+    "images:load": OPERATOR,
+    "registries:list": VIEWER,
+    "registries:add": ADMIN,
+    "registries:edit": ADMIN,
+    "registries:remove": ADMIN,
+    "registries:detail": OPERATOR,  # browsing signs in with the stored credentials
+    "registries:login": OPERATOR,
     "volumes:list": VIEWER,
     "volumes:create": OPERATOR,
     "volumes:prune": ADMIN,
@@ -104,6 +119,8 @@ MATRIX = {
 # What is posted to the routes that take only POST.
 POSTED = {
     "containers:bulk",
+    "images:build-cancel",
+    "registries:login",
     "containers:files-upload",
     "access:unlock",
     "audit:verify",
@@ -149,8 +166,9 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def objects(make_container, docker_api):
+def objects(make_container, docker_api, registry):
     container = make_container(hint="roles")
+    stored = Registry.objects.create(address=registry)
     image = docker_api.inspect_image(support.BASE_IMAGE)["Id"].removeprefix("sha256:")[:12]
     admin = get_user_model().objects.create_superuser("admin", password="a-long-pass-42")
     volume = docker_api.create_volume(support.run_name("roles"), labels=support.run_labels())
@@ -162,6 +180,7 @@ def objects(make_container, docker_api):
         "admin": admin,
         "volume": volume["Name"],
         "network": network,
+        "registry": stored,
     }
     docker_api.remove_volume(volume["Name"], force=True)
     docker_api.remove_network(network)
@@ -175,6 +194,8 @@ def requests_for(objects) -> list[tuple[str, str, str, str | dict]]:
         "job_id": "0" * 32,
         "user_id": objects["admin"].pk,
         "name": objects["volume"],
+        "build_id": "0" * 32,
+        "pk": objects["registry"].pk,
     }
     admin_paths = dict(all_routes())
     found = []

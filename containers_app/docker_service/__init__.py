@@ -4,6 +4,14 @@ It hands back plain frozen dataclasses, never SDK objects, and turns every
 failure into one of our own errors. Lists use one Engine API call each.
 """
 
+from .builds import (
+    BuildCancelled,
+    BuildFailed,
+    BuildRequest,
+    BuildStream,
+    build_platforms_supported,
+    start_build,
+)
 from .client import (
     DEFAULT_ENDPOINT,
     Conflict,
@@ -56,6 +64,16 @@ from .images import (
     remove_image,
     tag_image,
 )
+from .layers import ImageLayers, LayerRow, WritableLayer, image_layers
+from .moving import (
+    PushFailed,
+    SearchResult,
+    load_images,
+    push_image,
+    registry_login,
+    save_images,
+    search_images,
+)
 from .networks import (
     BUILT_IN,
     NetworkDetail,
@@ -69,6 +87,7 @@ from .networks import (
 )
 from .processes import ProcessResult, exec_once, run_in_foreground
 from .prune import PruneResult, prune, prune_candidates, volume_prune_tells_named
+from .registry_http import Catalog, RegistryError, catalog, tags
 from .run_recreate import Recreated, recreate_container
 from .system import DiskUsage, EngineEssentials, disk_usage, engine_essentials
 from .terminal import (

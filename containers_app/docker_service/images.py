@@ -202,16 +202,19 @@ def remove_image(ref: str, force: bool = False, no_prune: bool = False) -> Remov
     )
 
 
-def pull_image(ref: str) -> Iterator[dict]:
+def pull_image(ref: str, auth_config: dict | None = None) -> Iterator[dict]:
     """`docker pull`: the engine's progress items, decoded, as they arrive.
 
     Errors inside the stream come as `{"error": ...}` items: they are raised
-    as PullFailed, after the items before them were yielded.
+    as PullFailed, after the items before them were yielded. `auth_config`: the stored
+    registry's credentials; never those of the account Dockside runs as.
     """
     repository, tag = split_reference(ref)
     api = client()
     with engine_call("image", ref):
-        for item in api.pull(repository, tag=tag, stream=True, decode=True):
+        for item in api.pull(
+            repository, tag=tag, stream=True, decode=True, auth_config=auth_config or {}
+        ):
             if "error" in item:
                 raise PullFailed(item.get("error") or "the pull failed")
             yield item

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.http import QueryDict
 
 from .. import docker_service
+from ..models import Build
 from ..references import split_reference
 from .listing import Column, Listing, build_listing
 
@@ -37,6 +38,9 @@ def image_detail_context(image: docker_service.ImageDetail, tag: str) -> dict:
     return {
         "image": image,
         "name": name,
+        "repository": split_reference(name)[0] if image.tags else "",
+        "other_tags": other_tags(name) if image.tags else [],
+        "build": Build.objects.filter(image_id=image.id, state=Build.State.SUCCEEDED).first(),
         "raw_json": json.dumps(image.raw, indent=2, sort_keys=True),
         "command": f"docker image inspect {name}",
         "history_command": f"docker history {name}",

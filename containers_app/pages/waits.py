@@ -82,6 +82,12 @@ def image_busy(verb: str, name: str) -> Busy:
         "pull": Busy(f"Starting the pull of {name}", "the progress page opens once it starts."),
         "tag": Busy(f"Tagging {name}", "a tag is a new name for the same image: nothing copied."),
         "remove": Busy(f"Removing {name}", "remove untags it, then deletes unused layers."),
+        "build": Busy(f"Sending the context of {name}", "the build page opens once it starts."),
+        "push": Busy(f"Starting the push of {name}", "the progress page opens once it starts."),
+        "save": Busy(
+            f"Saving {name}", "the engine writes the tar as it goes: the download starts."
+        ),
+        "load": Busy(f"Loading {name}", "the engine unpacks every layer: big images take a while."),
     }[verb]
 
 

@@ -18,6 +18,12 @@ register.filter("nano_cpus", formatting.nano_cpus)
 
 
 @register.filter
+def short_image_id(image_id: str) -> str:
+    """ "sha256:0721323848e1…" as the CLI shows it: 0721323848e1."""
+    return image_id.removeprefix("sha256:")[:12]
+
+
+@register.filter
 def masked_for(value: str, key: str) -> str:
     """A label's value as pages show it: hidden when its key looks secret."""
     return mask_value(key, value)[0]

@@ -61,6 +61,7 @@ class Done:
     redirect_to: str | None = None
     result: dict | None = None
     failed: bool = False  # it ran, but what it ran failed (a non-zero exit): said in red
+    response: HttpResponse | None = None  # answered as it is (a download)
 
 
 def process_ending(result: ProcessResult) -> str:
@@ -142,6 +143,8 @@ def handle_action(
             form.add_error(field if field in form.fields else form.field_for(exc), message)
         status = http_status(exc, otherwise=400)
         return render_page(request, page, form, status=status, engine_message=explained)
+    if done.response is not None:
+        return done.response
     if done.message:
         (messages.error if done.failed else messages.success)(request, done.message)
     if done.redirect_to:

@@ -294,7 +294,33 @@
     extract.addEventListener("change", update);
   }
 
+  // The build form shows the fields of the chosen context only (without JavaScript, all).
+  function setupBuildSources(form) {
+    const show = () => {
+      const chosen = form.querySelector('input[name="source"]:checked');
+      form.querySelectorAll(".build-source").forEach((part) => {
+        part.hidden = chosen !== null && part.dataset.source !== chosen.value;
+      });
+    };
+    form.querySelectorAll('input[name="source"]').forEach((radio) => radio.addEventListener("change", show));
+    show();
+  }
+
+  // A file input's chosen name goes to a hidden field, for the command preview (which is
+  // sent without the file itself).
+  function setupNameInto(input) {
+    const form = input.form;
+    const hidden = form && form.querySelector(`input[name="${input.dataset.nameInto}"]`);
+    if (!hidden) return;
+    input.addEventListener("change", () => {
+      hidden.value = input.files.length ? input.files[0].name : "";
+      hidden.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll("form.build-form").forEach(setupBuildSources);
+    root.querySelectorAll("input[type=file][data-name-into]").forEach(setupNameInto);
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);
     root.querySelectorAll("#bulk-form").forEach(setupBulk);
     root.querySelectorAll("#upload-form").forEach(setupCopyCommand);

@@ -1,9 +1,7 @@
-"""Pulls that outlive their request: a thread per pull, progress kept in memory per layer.
+"""Pulls and pushes that outlive their request: a thread each, progress kept per layer.
 
-The pull form starts a job and answers at once; the progress page reads the
-job's snapshot (htmx polls it, or the page refreshes itself without
-JavaScript). Jobs live in this process only and are forgotten a while after
-they end; the audit log keeps the record.
+The form starts a job and answers at once; the progress page reads the job's
+snapshot (htmx polls it, or the page refreshes itself without JavaScript).
 """
 
 from __future__ import annotations
@@ -11,17 +9,24 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.db import connections
 
-from . import actions
-from .docker_service import DockerServiceError
-from .pages.engine_errors import Explained, explain
-from .specs import PullSpec
+from .. import actions
+from ..docker_service import DockerServiceError
+from ..pages.engine_errors import Explained, explain
+from ..specs import PullSpec, PushSpec
+from . import store
 
-KEEP_FINISHED_SECONDS = 15 * 60
-LAYER_STATUSES_DONE = {"Pull complete", "Already exists", "Download complete"}
+LAYER_STATUSES_DONE = {
+    "Pull complete",
+    "Already exists",
+    "Download complete",
+    "Pushed",
+    "Layer already exists",
+}
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,12 @@ class LayerProgress:
 
 @dataclass
 class PullJob:
+    """A pull or a push (`verb`), layer by layer."""
+
     id: str
     user_id: int | None
     reference: str
+    verb: str = "pull"
     started: float = field(default_factory=time.monotonic)
     layers: dict[str, LayerProgress] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
@@ -57,7 +65,7 @@ class PullJob:
         status = item.get("status", "")
         layer = item.get("id")
         with self.lock:
-            if layer and status and not status.startswith("Pulling from"):
+            if layer and status and not status.startswith(("Pulling from", "The push refers")):
                 detail = item.get("progressDetail") or {}
                 previous = self.layers.get(layer)
                 self.layers[layer] = LayerProgress(
@@ -85,48 +93,37 @@ class PullJob:
         return (self.finished or time.monotonic()) - self.started
 
 
-_jobs: dict[str, PullJob] = {}
-_jobs_lock = threading.Lock()
-
-
-def _forget_old() -> None:
-    now = time.monotonic()
-    with _jobs_lock:
-        for job_id in [
-            job_id
-            for job_id, job in _jobs.items()
-            if job.finished and now - job.finished > KEEP_FINISHED_SECONDS
-        ]:
-            del _jobs[job_id]
-
-
-def start_pull(actor: actions.Actor, spec: PullSpec) -> PullJob:
-    _forget_old()
-    job = PullJob(uuid.uuid4().hex, actor.user.pk if actor.user else None, spec.reference)
-    with _jobs_lock:
-        _jobs[job.id] = job
+def _start(job: PullJob, work: Callable[[], object]) -> PullJob:
+    store.add(job)
 
     def run() -> None:
         try:
-            actions.pull_image(actor, spec, progress=job.apply)
+            work()
         except DockerServiceError as exc:
             job.finish(explain(exc))
         except Exception as exc:
-            job.finish(f"the pull stopped: {type(exc).__name__}")
+            job.finish(f"the {job.verb} stopped: {type(exc).__name__}")
             raise
         else:
             job.finish()
         finally:
             connections.close_all()
 
-    threading.Thread(target=run, name=f"pull-{job.id[:8]}", daemon=True).start()
+    threading.Thread(target=run, name=f"{job.verb}-{job.id[:8]}", daemon=True).start()
     return job
 
 
-def get_job(job_id: str, user_id: int | None) -> PullJob | None:
-    """The job's snapshot, for the user who started it only."""
-    with _jobs_lock:
-        job = _jobs.get(job_id)
-    if job is None or job.user_id != user_id:
-        return None
-    return job.snapshot()
+def start_pull(actor: actions.Actor, spec: PullSpec) -> PullJob:
+    job = PullJob(uuid.uuid4().hex, actor.user.pk if actor.user else None, spec.reference)
+    return _start(job, lambda: actions.pull_image(actor, spec, progress=job.apply))
+
+
+def start_push(actor: actions.Actor, spec: PushSpec) -> PullJob:
+    job = PullJob(uuid.uuid4().hex, actor.user.pk if actor.user else None, spec.target, "push")
+    return _start(job, lambda: actions.push_image(actor, spec, progress=job.apply))
+
+
+def get_job(job_id: str, user_id: int | None, verb: str = "pull") -> PullJob | None:
+    """The pull's (or push's) snapshot, for the user who started it only."""
+    job = store.get(job_id, user_id, PullJob)
+    return job if job is not None and job.verb == verb else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +18,8 @@ from access.models import HostPolicy
 from audit.actors import Actor
 from audit.models import AuditEntry
 
-from . import cli, docker_service
-from .docker_service import (
+from .. import cli, docker_service
+from ..docker_service import (
     DockerServiceError,
     NetworkDetail,
     ProcessResult,
@@ -28,9 +27,8 @@ from .docker_service import (
     RemovedImage,
     VolumeDetail,
 )
-from .masking import mask_text, mask_value
-from .references import parse_image_reference
-from .specs import (
+from ..references import parse_image_reference
+from ..specs import (
     CommitSpec,
     ConnectSpec,
     CopyFromSpec,
@@ -52,115 +50,23 @@ from .specs import (
     TerminalSpec,
     VolumeCopySpec,
 )
-
-Outcome = AuditEntry.Outcome
-
-
-def _masked(value):
-    """Spec fields as JSON, with secret-looking values (env, URL passwords) hidden."""
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        if value and all(isinstance(item, list | tuple) and len(item) == 2 for item in value):
-            return [
-                [k, mask_text(mask_value(k, v)[0])]
-                if isinstance(k, str) and isinstance(v, str)
-                else [k, _masked(v)]
-                for k, v in value
-            ]
-        return [_masked(item) for item in value]
-    return mask_text(value) if isinstance(value, str) else value
-
-
-def spec_parameters(spec) -> dict:
-    return _masked(dataclasses.asdict(spec))
-
-
-@contextmanager
-def audited(
-    actor: Actor,
-    action: str,
-    spec,
-    target_kind: str,
-    target_name: str = "",
-    *,
-    stays_open: bool = False,
-) -> Iterator[AuditEntry]:
-    """A pending entry for the duration of the Docker call, then succeeded or failed.
-
-    The actor's role is checked here, for every action (access.roles.NEEDS): a
-    refusal is a failed entry too. `stays_open`: on success the entry stays
-    pending, for what goes on after the call (a terminal session); whoever ends it
-    finishes the entry. A failure, expected or not, always finishes it.
-    """
-    entry = AuditEntry.begin(
-        actor,
-        action,
-        target_kind=target_kind,
-        target_name=target_name[:512],
-        parameters=spec_parameters(spec),
-        command=cli.command(spec, mask=True),
-    )
-    try:
-        roles.require(actor.user, *roles.needs(action))
-        yield entry
-    except DockerServiceError as exc:
-        entry.finish(Outcome.FAILED, error=str(exc))
-        raise
-    except BaseException as exc:
-        entry.finish(Outcome.FAILED, error=f"interrupted: {type(exc).__name__}")
-        raise
-    if entry.outcome == Outcome.PENDING and not stays_open:
-        entry.finish(Outcome.SUCCEEDED)
-
-
-PARAMETER_LIMIT = 2000
-NOT_PARAMETERS = {"csrfmiddlewaretoken", "_preview"}
-
-
-def submitted_parameters(data) -> dict:
-    """What a refused form held, secrets masked and long values cut."""
-    result = {}
-    for key in data:
-        if key in NOT_PARAMETERS:
-            continue
-        value = "\n".join(data.getlist(key)) if hasattr(data, "getlist") else data[key]
-        if len(value) > PARAMETER_LIMIT:
-            value = f"{value[:PARAMETER_LIMIT]}… ({len(value) - PARAMETER_LIMIT} more characters)"
-        result[key] = mask_text(value)
-    return result
-
-
-def record_rejected(
-    actor: Actor, action: str, target_kind: str, target_name: str, data, error: str
-) -> AuditEntry:
-    """Input refused before Docker was called: still one failed entry, with the reason."""
-    entry = AuditEntry.begin(
-        actor,
-        action,
-        target_kind=target_kind,
-        target_name=str(target_name)[:512],
-        parameters=submitted_parameters(data),
-    )
-    entry.finish(Outcome.FAILED, error=f"rejected: {error}")
-    return entry
-
+from .auditing import Outcome, audited, record_rejected, spec_parameters, submitted_parameters
+from .delivery import (
+    LoginResult,
+    RegistryNotAllowed,
+    build_image,
+    check_build_directory,
+    check_registry,
+    credentials_for,
+    load_images,
+    push_image,
+    registry_login,
+    remove_registry,
+    save_images,
+    save_registry,
+)
 
 # --- images ---------------------------------------------------------------
-
-
-class RegistryNotAllowed(DockerServiceError):
-    pass
-
-
-def check_registry(reference: str) -> None:
-    """Refuse pulls from registries outside DOCKSIDE_ALLOWED_REGISTRIES (when it is set)."""
-    allowed = settings.DOCKSIDE_ALLOWED_REGISTRIES
-    registry = parse_image_reference(reference).registry
-    if allowed and registry not in allowed:
-        raise RegistryNotAllowed(
-            f"pulling from {registry} is not allowed here (allowed: {', '.join(allowed)})"
-        )
 
 
 def pull_image(
@@ -170,7 +76,7 @@ def pull_image(
     with audited(actor, "pull", spec, "image", spec.reference) as entry:
         check_registry(spec.reference)
         statuses = []
-        for item in docker_service.pull_image(spec.reference):
+        for item in docker_service.pull_image(spec.reference, credentials_for(spec.reference)):
             if progress:
                 progress(item)
             if "id" not in item and item.get("status"):

@@ -1,0 +1,61 @@
+"""Jobs that outlive their request, kept in this process while they run and a while after.
+
+Each job belongs to the user who started it; the store hands a job's snapshot to
+that user only. Finished jobs are forgotten after KEEP_FINISHED_SECONDS (the audit
+log, and for builds their record, keep what happened).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol, TypeVar
+
+KEEP_FINISHED_SECONDS = 15 * 60
+
+
+class Job(Protocol):
+    id: str
+    user_id: int | None
+    finished: float | None
+
+    def snapshot(self): ...
+
+
+J = TypeVar("J", bound=Job)
+
+_jobs: dict[str, Job] = {}
+_lock = threading.Lock()
+
+
+def _forget_old() -> None:
+    now = time.monotonic()
+    with _lock:
+        for job_id in [
+            job_id
+            for job_id, job in _jobs.items()
+            if job.finished and now - job.finished > KEEP_FINISHED_SECONDS
+        ]:
+            del _jobs[job_id]
+
+
+def add(job: J) -> J:
+    _forget_old()
+    with _lock:
+        _jobs[job.id] = job
+    return job
+
+
+def live(job_id: str, user_id: int | None, kind: type[J]) -> J | None:
+    """The job itself (to act on it, e.g. cancel), for the user who started it only."""
+    with _lock:
+        job = _jobs.get(job_id)
+    if not isinstance(job, kind) or job.user_id != user_id:
+        return None
+    return job
+
+
+def get(job_id: str, user_id: int | None, kind: type[J]) -> J | None:
+    """The job's snapshot, for the user who started it only."""
+    job = live(job_id, user_id, kind)
+    return job.snapshot() if job is not None else None

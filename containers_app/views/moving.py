@@ -1,0 +1,129 @@
+"""Moving images: push to a registry (live, per layer), save to a tar, load from one; and
+the layers view, the image drawn as the stack it is."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from registries.models import Registry
+
+from .. import actions, docker_service, jobs
+from ..forms.moving import LoadForm, PushForm, SaveForm
+from ..pages.waits import image_busy
+from ..references import parse_image_reference
+from .flow import PREVIEW_FIELD, ActionPage, Done, handle_action, refused
+
+
+@require_GET
+def image_layers(request: HttpRequest, ref: str) -> HttpResponse:
+    layers = docker_service.image_layers(ref)
+    return render(
+        request,
+        "images/layers.html",
+        {
+            "layers": layers,
+            "rows_top_first": list(reversed(layers.rows)),
+            "command": f"docker history {layers.name}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def push_form(request: HttpRequest, ref: str) -> HttpResponse:
+    if answer := refused(request, "push"):
+        return answer
+    image = docker_service.inspect_image(ref)
+    source = image.tags[0] if image.tags else image.short_id
+    addresses = list(Registry.objects.values_list("address", flat=True))
+    if request.method == "POST":
+        form = PushForm(request.POST, source=source, registries=addresses)
+    else:
+        repository = source.rsplit("/", 1)[-1] if image.tags else ""
+        initial = {"registry": addresses[0] if addresses else "", "name": repository}
+        form = PushForm(initial=initial, source=source, registries=addresses)
+
+    def start(actor: actions.Actor, spec) -> Done:
+        job = jobs.start_push(actor, spec)
+        return Done("", redirect_to=reverse("images:push-job", args=[job.id]))
+
+    page = ActionPage(
+        "images/push.html",
+        f"Push {source}",
+        "Push",
+        {"image": image, "source": source, "registries": addresses},
+        busy=image_busy("push", source),
+    )
+    return handle_action(request, form, page, start, source)
+
+
+@require_GET
+def push_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = jobs.get_job(job_id, request.user.pk, verb="push")
+    if job is None:
+        raise Http404("No such push: it ended long ago, or another user started it.")
+    template = "images/pull_progress.html"
+    if request.htmx and request.htmx.target == "progress":
+        template += "#progress"
+    registry = Registry.for_reference(parse_image_reference(job.reference).domain)
+    return render(request, template, {"job": job, "registry": registry})
+
+
+@require_http_methods(["GET", "POST"])
+def save_form(request: HttpRequest) -> HttpResponse:
+    if answer := refused(request, "save"):
+        return answer
+    if request.method == "POST":
+        form = SaveForm(request.POST)
+    else:
+        form = SaveForm(initial={"images": "\n".join(request.GET.getlist("image"))})
+
+    def save(actor: actions.Actor, spec) -> Done:
+        blocks = actions.save_images(actor, spec)
+        response = StreamingHttpResponse(blocks, content_type="application/x-tar")
+        response["Content-Disposition"] = f'attachment; filename="{spec.filename}"'
+        return Done("", response=response)
+
+    names = request.POST.get("images", "").split()
+    page = ActionPage(
+        "images/save.html",
+        "Save images",
+        "Download the tar",
+        busy=image_busy("save", names[0] if names else "the images"),
+    )
+    return handle_action(request, form, page, save, " ".join(names)[:512])
+
+
+@require_http_methods(["GET", "POST"])
+def load_form(request: HttpRequest) -> HttpResponse:
+    if answer := refused(request, "load"):
+        return answer
+    if request.method == "POST":
+        submitted = not request.POST.get(PREVIEW_FIELD)
+        form = LoadForm(request.POST, request.FILES, submitted=submitted)
+    else:
+        form = LoadForm()
+
+    def load(actor: actions.Actor, spec) -> Done:
+        upload = form.cleaned_data["archive"]
+        upload.seek(0)
+        loaded = actions.load_images(actor, spec, upload)
+        return Done(f"Loaded {spec.filename}.", result={"loaded": _loaded_names(loaded)})
+
+    name = request.FILES["archive"].name if "archive" in request.FILES else ""
+    page = ActionPage(
+        "images/load.html", "Load images", "Load", busy=image_busy("load", name or "the tar")
+    )
+    return handle_action(request, form, page, load, name)
+
+
+def _loaded_names(lines: list[str]) -> list[dict]:
+    """ "Loaded image: app:1" and "Loaded image ID: sha256:…" as names to link to."""
+    found = []
+    for line in lines:
+        _, _, name = line.partition(": ")
+        if name:
+            found.append({"line": line, "ref": name.strip()})
+    return found

@@ -1,0 +1,1 @@
+"""Registries Dockside knows, with their credentials encrypted at rest."""
