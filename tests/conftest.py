@@ -97,11 +97,12 @@ def fast_password_hashing():
 
 @pytest.fixture(scope="session", autouse=True)
 def loopback_registries_only():
-    """Pulls may reach the local registry only: nothing in the suite may contact Docker Hub."""
+    """Pulls and pushes may reach the run's own registries only: nothing in the suite may
+    contact Docker Hub."""
     from django.conf import settings
 
-    settings.DOCKSIDE_ALLOWED_REGISTRIES = [support.REGISTRY]
-    os.environ["DOCKSIDE_ALLOWED_REGISTRIES"] = support.REGISTRY
+    settings.DOCKSIDE_ALLOWED_REGISTRIES = [support.REGISTRY, support.AUTH_REGISTRY]
+    os.environ["DOCKSIDE_ALLOWED_REGISTRIES"] = f"{support.REGISTRY},{support.AUTH_REGISTRY}"
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +112,13 @@ def registry(docker_api, tmp_path_factory) -> Iterator[str]:
     with support.local_registry(tmp_path_factory.mktemp("registry")) as address:
         support.push_to_registry(docker_api, support.BASE_IMAGE, "dockside-test/busybox", "latest")
         yield address
+
+
+@pytest.fixture(scope="session")
+def auth_registry(docker_api, tmp_path_factory) -> Iterator[support.AuthRegistry]:
+    """A registry of this run's that asks for a login (htpasswd, bcrypt)."""
+    with support.auth_registry(tmp_path_factory.mktemp("auth-registry")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -261,6 +261,7 @@ def free_port() -> int:
 
 # This run's own registry (the engine trusts plain HTTP on 127.0.0.0/8).
 REGISTRY = f"127.0.0.1:{free_port()}"
+AUTH_REGISTRY = f"127.0.0.1:{free_port()}"  # the one that asks for a login
 REGISTRY_CONFIG = """\
 version: 0.1
 storage:
@@ -299,6 +300,64 @@ def local_registry(data_dir: Path) -> Iterator[str]:
                 )
             time.sleep(0.1)
         yield REGISTRY
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+REGISTRY_AUTH_CONFIG = (
+    REGISTRY_CONFIG
+    + """\
+auth:
+  htpasswd:
+    realm: dockside-test
+    path: {htpasswd}
+"""
+)
+
+
+@dataclass(frozen=True)
+class AuthRegistry:
+    address: str
+    username: str
+    password: str
+    log: Path
+
+
+@contextmanager
+def auth_registry(data_dir: Path) -> Iterator[AuthRegistry]:
+    """Debian's docker-registry on AUTH_REGISTRY with htpasswd authentication (a bcrypt
+    file made by `htpasswd -B`)."""
+    binary, htpasswd = shutil.which("docker-registry"), shutil.which("htpasswd")
+    if binary is None or htpasswd is None:
+        raise RuntimeError("apt-get install -y docker-registry apache2-utils")
+    address, username, password = AUTH_REGISTRY, "dockside", uuid.uuid4().hex
+    users = data_dir / "htpasswd"
+    made = subprocess.run(
+        [htpasswd, "-B", "-i", "-n", username], input=password, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    users.write_text(made.stdout)
+    config = data_dir / "registry.yml"
+    config.write_text(
+        REGISTRY_AUTH_CONFIG.format(root=data_dir / "storage", address=address, htpasswd=users)
+    )
+    log_path = data_dir / "registry.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"http://{address}/v2/", timeout=2).status_code == 401:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the registry did not start: {log_path.read_text()}")
+            time.sleep(0.1)
+        yield AuthRegistry(address, username, password, log_path)
     finally:
         process.terminate()
         process.wait(timeout=10)

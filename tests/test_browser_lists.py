@@ -77,12 +77,14 @@ NOT_PAGES = {
     "setup": "only before the first account exists",
     "audit:verify": "POST only",
     "access:unlock": "POST only",
+    "images:build-cancel": "POST only",
+    "registries:login": "POST only",
 }
 
 
 @pytest.mark.allow_console("Failed to load resource: the server responded with a status of 404")
 def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
-    page, daphne_server, make_container, browser, docker_api
+    page, daphne_server, make_container, browser, docker_api, registry
 ):
     volume = support.run_name("phone-volume")  # the run's: removed with its objects at the end
     docker_api.create_volume(volume, labels=support.run_labels())
@@ -102,6 +104,26 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # a whole page
     expect(page.locator("#messages .message")).to_have_count(0)  # no "Pulling…" beside it
     job = urlsplit(page.url).path
+    session = daphne_server.login()
+    build = support.post(
+        session,
+        f"{daphne_server.url}/images/build/",
+        {
+            "source": "dockerfile",
+            "dockerfile": f"FROM {support.BASE_IMAGE}\nRUN echo a line of output\n",
+            "tags": f"dockside-test/phone-build-{short}:1",
+            "labels": f"{support.IMAGE_LABEL}={support.RUN_ID}",
+            "network": "none",
+        },
+    )
+    added = support.post(session, f"{daphne_server.url}/registries/add/", {"address": registry})
+    stored = urlsplit(added.url).path
+    push = support.post(
+        session,
+        f"{daphne_server.url}/images/{image}/push/",
+        {"registry": registry, "name": f"dockside-test/phone-{short}:1"},
+    )
+    assert "/images/build/" in build.url and "/images/push/" in push.url, (build.url, push.url)
     pages = {
         "containers:list": ["/containers/", "/containers/?all=1"],
         "containers:run": ["/containers/run/", f"/containers/run/?from={short}"],
@@ -128,6 +150,18 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "images:detail": [f"/images/{image}/"],
         "images:tag": [f"/images/{image}/tag/"],
         "images:remove": [f"/images/{image}/remove/"],
+        "images:build": ["/images/build/"],
+        "images:build-job": [urlsplit(build.url).path],
+        "images:layers": [f"/images/{image}/layers/"],
+        "images:push": [f"/images/{image}/push/"],
+        "images:push-job": [urlsplit(push.url).path],
+        "images:save": [f"/images/save/?image={image}"],
+        "images:load": ["/images/load/"],
+        "registries:list": ["/registries/"],
+        "registries:add": ["/registries/add/"],
+        "registries:detail": [stored, f"{stored}?repository=dockside-test/busybox"],
+        "registries:edit": [f"{stored}edit/"],
+        "registries:remove": [f"{stored}remove/"],
         "volumes:list": ["/volumes/", "/volumes/?sizes=1"],
         "volumes:create": ["/volumes/create/"],
         "volumes:prune": ["/volumes/prune/"],

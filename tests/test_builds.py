@@ -305,6 +305,8 @@ def test_a_directory_outside_the_policy_needs_an_admin(
             "not a directory",
         ),
         ({"source": "archive"}, "archive", "choose the archive"),
+        ({"dockerfile": "FROM busybox:1.36\n"}, "dockerfile", "registry docker.io is not allowed"),
+        ({"dockerfile": "from Bad/Name\n"}, "dockerfile", "FROM Bad/Name: repository name must"),
     ],
 )
 def test_bad_input_is_refused_at_its_field(admin_client, fields, field, message):
@@ -343,6 +345,7 @@ def test_typed_files_with_bad_names_are_refused(admin_client):
                 "no_cache": "on",
                 "pull": "on",
                 "network": "",
+                "dockerfile": f"FROM {support.REGISTRY}/dockside-test/busybox\n",  # allowed
             },
             "docker build -t {tag} --build-arg A=1 --build-arg TOKEN=s3cret --label {label}"
             " --target build --no-cache --pull .",
@@ -400,6 +403,19 @@ def test_the_build_page_reopens_from_its_record_and_only_for_its_owner(
 
     assert "kept-output" in page and 'class="state state-running">built' in page
     assert operator_client.get(url).status_code == 404, "another operator's build is not theirs"
+
+
+def test_a_stage_and_a_variable_are_not_registries(admin_client, docker_api):
+    dockerfile = (
+        f"ARG BASE={support.BASE_IMAGE}\nFROM $BASE AS build\nRUN echo built > /out\n"
+        f"FROM build\nFROM {support.BASE_IMAGE}\nCOPY --from=build /out /out\n"
+    )
+
+    assert preview(admin_client, URL, build_data(dockerfile, tag("stages"))).startswith(
+        "docker build"
+    )
+    url = start(admin_client, build_data(dockerfile, tag("stages")))
+    assert build_state(wait_for_build(admin_client, url)) == "built"
 
 
 def test_a_viewer_may_not_build(viewer_client):

@@ -217,6 +217,21 @@ ONE_FIELD_TOO_LONG = {
     "pull image": ("/images/pull/", "pull", "image", {}),
     "volume name": ("/volumes/create/", "create_volume", "name", {}),
     "network name": ("/networks/create/", "create_network", "name", {}),
+    "build dockerfile": (
+        "/images/build/",
+        "build",
+        "dockerfile",
+        {"tags": "dockside-test/x:1", "source": "dockerfile"},
+    ),
+    "build tags": (
+        "/images/build/",
+        "build",
+        "tags",
+        {"dockerfile": "FROM scratch\n", "source": "dockerfile"},
+    ),
+    "push name": ("/images/{image}/push/", "push", "name", {}),
+    "save images": ("/images/save/", "save", "images", {}),
+    "registry address": ("/registries/add/", "add_registry", "address", {}),
 }
 
 

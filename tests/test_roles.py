@@ -11,8 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEntry
 from containers_app.routing import websocket_urlpatterns
-from registries.models import Registry
 from containers_app.views.container_actions import TITLES
+from registries.models import Registry
 from tests import support
 from tests.conftest import session_cookie
 from tests.test_access import all_routes

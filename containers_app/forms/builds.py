@@ -12,8 +12,12 @@ from .. import build_context
 from ..references import parse_image_reference
 from ..specs import BuildSpec, parse_key_value
 from .base import SpecForm
-from .fields import MAX_FIELD, absolute_path, lines, parse_each, text
+from .fields import MAX_FIELD, absolute_path, lines, parse_each, refuse_unlisted_registry, text
 
+FROM_LINE = re.compile(
+    r"^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(?P<image>\S+)(?:[ \t]+AS[ \t]+(?P<stage>\S+))?",
+    re.IGNORECASE | re.MULTILINE,
+)
 STAGE = re.compile(r"[a-zA-Z][a-zA-Z0-9_.-]{0,127}", re.ASCII)
 PLATFORM = re.compile(r"[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?", re.ASCII)
 FILE_NAME = re.compile(r"[^/\\\x00]{1,255}")
@@ -174,6 +178,7 @@ class BuildForm(SpecForm):
             self.add_error("archive", "choose the archive to send")
         if source == "dockerfile":
             self._check_files()
+            self._check_bases(data.get("dockerfile", ""), bool(data.get("pull")))
         limit = settings.DOCKSIDE_UPLOAD_MAX_MB
         for upload in [self.files.get("archive"), *self.files.getlist("files")]:
             if upload is not None and upload.size > limit * 1024 * 1024:
@@ -203,6 +208,22 @@ class BuildForm(SpecForm):
             self.add_error("directory" if source == "directory" else "archive", str(exc))
             return
         self.make_context = lambda: tar
+
+    def _check_bases(self, dockerfile: str, pull: bool) -> None:
+        """Each `FROM` names an image (or an earlier stage): a pull it makes reaches only the
+        registries allowed here (DOCKSIDE_ALLOWED_REGISTRIES), as the pull form's do."""
+        stages = set()
+        for match in FROM_LINE.finditer(dockerfile):
+            base, stage = match["image"], match["stage"]
+            if "$" not in base and base.lower() not in stages and base != "scratch":
+                try:
+                    parse_image_reference(base)
+                except ValueError as exc:
+                    self.add_error("dockerfile", f"FROM {base}: {exc}")
+                else:
+                    refuse_unlisted_registry(self, "dockerfile", base, only_if_missing=not pull)
+            if stage:
+                stages.add(stage.lower())
 
     def _check_files(self) -> None:
         names = [upload.name for upload in self.files.getlist("files")]

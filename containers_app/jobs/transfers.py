@@ -40,7 +40,8 @@ class LayerProgress:
     def percent(self) -> int | None:
         if self.total > 0:
             return min(100, round(100 * self.current / self.total))
-        return 100 if self.status in LAYER_STATUSES_DONE else None
+        done = self.status in LAYER_STATUSES_DONE or self.status.startswith("Mounted from")
+        return 100 if done else None
 
 
 @dataclass

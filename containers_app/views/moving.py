@@ -36,7 +36,8 @@ def push_form(request: HttpRequest, ref: str) -> HttpResponse:
     if answer := refused(request, "push"):
         return answer
     image = docker_service.inspect_image(ref)
-    source = image.tags[0] if image.tags else image.short_id
+    asked = request.POST.get("tag") or request.GET.get("tag") or ""  # the tag the user came from
+    source = asked if asked in image.tags else image.tags[0] if image.tags else image.short_id
     addresses = list(Registry.objects.values_list("address", flat=True))
     if request.method == "POST":
         form = PushForm(request.POST, source=source, registries=addresses)

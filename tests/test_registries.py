@@ -1,0 +1,252 @@
+"""Registries with authentication, on a real docker-registry with an htpasswd (bcrypt) file
+started by the suite: credentials stored sealed, `docker login` checked by the engine,
+the catalog and tags browsed, push with per-layer progress, pull by another tag with the
+stored credentials; and the password in clear nowhere (database, audit log, pages, logs)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+
+import docker
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from audit.models import AuditEntry
+from registries.models import Registry
+from registries.sealing import seal, unseal
+from tests import support
+from tests.posting import error_at, last_entry, preview
+from tests.test_image_actions import ended
+from tests.test_image_pages import build_image
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def stored(admin_client, auth_registry) -> Registry:
+    """The auth registry, added through the form with its right password."""
+    response = admin_client.post(
+        "/registries/add/",
+        {
+            "address": auth_registry.address,
+            "username": auth_registry.username,
+            "password": auth_registry.password,
+        },
+    )
+    assert response.status_code == 302, error_at(response.content.decode(), "address")
+    yield Registry.objects.get(address=auth_registry.address)
+    Registry.objects.filter(address=auth_registry.address).delete()
+
+
+@pytest.fixture
+def own_image(docker_api):
+    """An image with a layer of its own, removed (every tag) at the end."""
+    name = f"dockside-test/pushme-{uuid.uuid4().hex[:8]}"
+    image_id = build_image(
+        docker_api,
+        f"FROM {support.BASE_IMAGE}\nRUN head -c 200000 /dev/urandom > /data\n",
+        f"{name}:1",
+    )
+    yield name, image_id
+    for image in docker_api.images(all=True):
+        if image["Id"] == image_id:
+            for tag in image.get("RepoTags") or []:
+                with contextlib.suppress(docker.errors.APIError):
+                    docker_api.remove_image(tag, force=True)
+
+
+def everything_stored() -> str:
+    """The whole database as SQL text, every table."""
+    return "\n".join(connection.connection.iterdump())
+
+
+def test_the_password_is_sealed_and_shown_nowhere(admin_client, stored, auth_registry):
+    password = auth_registry.password
+
+    assert stored.sealed_secret and password not in stored.sealed_secret
+    assert unseal(stored.sealed_secret) == password
+    assert password not in everything_stored()
+    entry = last_entry("add_registry")
+    assert entry.outcome == "succeeded"
+    login = f"docker login -u {auth_registry.username} --password-stdin {auth_registry.address}"
+    assert entry.command == f"{login} < password.txt"
+    assert password not in json.dumps(entry.parameters)
+    for page in ["/registries/", f"/registries/{stored.pk}/", f"/registries/{stored.pk}/edit/"]:
+        html = admin_client.get(page).content.decode()
+        assert password not in html, page
+    assert "stored, encrypted" in admin_client.get("/registries/").content.decode()
+
+
+def test_a_seal_opens_only_under_its_secret_key():
+    sealed = seal("hunter2")
+
+    with override_settings(SECRET_KEY="another-secret-key-entirely-0123456789"):
+        assert unseal(sealed) == ""
+    assert unseal(sealed) == "hunter2"
+    assert seal("hunter2") != sealed, "each seal has its own IV"
+
+
+def test_a_wrong_password_is_refused_with_the_registrys_words(admin_client, stored):
+    stored.set_secret("not-the-password")
+    stored.save()
+
+    response = admin_client.post(f"/registries/{stored.pk}/login/", follow=True)
+
+    page = response.content.decode()
+    assert "refused the login" in page and "401 Unauthorized" in page
+    entry = last_entry("registry_login")
+    assert entry.outcome == "failed" and "401 Unauthorized" in entry.error
+    stored.refresh_from_db()
+    assert stored.last_login_ok is None and "401" in stored.last_login_message
+
+
+def test_the_right_password_logs_in(operator_client, stored):
+    response = operator_client.post(f"/registries/{stored.pk}/login/", follow=True)
+
+    assert "Login Succeeded" in response.content.decode()
+    assert last_entry("registry_login").outcome == "succeeded"
+    stored.refresh_from_db()
+    assert stored.last_login_ok is not None
+
+
+def test_editing_with_an_empty_password_keeps_the_stored_one(admin_client, stored, auth_registry):
+    response = admin_client.post(
+        f"/registries/{stored.pk}/edit/",
+        {"address": stored.address, "username": auth_registry.username, "password": ""},
+    )
+
+    assert response.status_code == 302
+    stored.refresh_from_db()
+    assert unseal(stored.sealed_secret) == auth_registry.password
+    assert last_entry("change_registry").outcome == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"address": "https://"}, "address", "enter the registry's address"),
+        ({"address": "reg.example.com/path"}, "address", "host[:port] only"),
+        ({"address": "bad_host!:5000"}, "address", "invalid registry host"),
+        ({"address": "reg.example.com:99999"}, "address", "invalid registry port"),
+        (
+            {"address": "reg.example.com", "password": "x"},
+            "username",
+            "a password goes with a username",
+        ),
+    ],
+)
+def test_bad_registry_input_is_refused_at_its_field(admin_client, data, field, message):
+    response = admin_client.post("/registries/add/", data)
+
+    assert response.status_code == 400
+    assert message in error_at(response.content.decode(), field)
+    assert last_entry("add_registry").outcome == "failed"
+    assert not Registry.objects.exists()
+
+
+def test_only_admins_store_credentials(operator_client, auth_registry):
+    response = operator_client.post("/registries/add/", {"address": auth_registry.address})
+
+    assert response.status_code == 403
+    assert not Registry.objects.exists()
+
+
+def push(client, image_id: str, registry: str, name: str) -> str:
+    response = client.post(f"/images/{image_id[7:19]}/push/", {"registry": registry, "name": name})
+    assert response.status_code == 302, error_at(response.content.decode(), "name")
+    return response["Location"]
+
+
+def wait_for_job(client, url: str) -> str:
+    deadline = time.monotonic() + 60
+    seen = []
+    while time.monotonic() < deadline:
+        fragment = client.get(
+            url, headers={"HX-Request": "true", "HX-Target": "progress"}
+        ).content.decode()
+        seen.append(fragment)
+        if "hx-trigger" not in fragment:
+            return "\n".join(seen)
+        time.sleep(0.1)
+    raise AssertionError("the job did not end")
+
+
+def test_push_then_pull_by_another_tag_round_trips(
+    admin_client, stored, own_image, docker_api, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    name, image_id = own_image
+    path = name.split("/", 1)[1]
+    target = f"{stored.address}/team/{path}"
+    assert preview(
+        admin_client,
+        f"/images/{image_id[7:19]}/push/",
+        {"registry": stored.address, "name": f"team/{path}:v1"},
+    ) == (f"docker tag {name}:1 {target}:v1 && docker push {target}:v1")
+
+    log = wait_for_job(
+        admin_client, push(admin_client, image_id, stored.address, f"team/{path}:v1")
+    )
+    assert ended(log) == "done", log[-2000:]
+    assert "Pushed" in log and "<progress" in log
+    wait_for_job(admin_client, push(admin_client, image_id, stored.address, f"team/{path}:v2"))
+    entry = last_entry("push")
+    assert entry.outcome == "succeeded" and entry.target_id == image_id
+    browse = admin_client.get(f"/registries/{stored.pk}/").content.decode()
+    assert f"team/{path}" in browse
+    tags = admin_client.get(
+        f"/registries/{stored.pk}/", {"repository": f"team/{path}"}
+    ).content.decode()
+    assert ":v1" in tags and ":v2" in tags and "Pull…" in tags
+    for tag in (f"{stored.address}/team/{path}:v1", f"{stored.address}/team/{path}:v2"):
+        docker_api.remove_image(tag)
+
+    pulled = admin_client.post("/images/pull/", {"image": f"{stored.address}/team/{path}:v2"})
+    assert ended(wait_for_job(admin_client, pulled["Location"])) == "done"
+
+    assert docker_api.inspect_image(f"{stored.address}/team/{path}:v2")["Id"] == image_id
+    assert stored.auth_config()["password"] not in caplog.text
+    assert stored.auth_config()["password"] not in everything_stored()
+    assert not any(
+        stored.auth_config()["password"] in (e.command + e.error + json.dumps(e.parameters))
+        for e in AuditEntry.objects.all()
+    )
+
+
+def test_without_stored_credentials_the_registry_refuses(admin_client, auth_registry, own_image):
+    _, image_id = own_image
+
+    log = wait_for_job(
+        admin_client, push(admin_client, image_id, "", f"{auth_registry.address}/team/x:1")
+    )
+
+    assert ended(log) == "failed"
+    assert "no basic auth credentials" in log or "authentication required" in log
+    assert last_entry("push").outcome == "failed"
+
+
+def test_the_catalog_needs_the_right_credentials(admin_client, stored):
+    stored.set_secret("wrong")
+    stored.save()
+
+    response = admin_client.get(f"/registries/{stored.pk}/")
+
+    assert response.status_code == 403
+    assert "refused the credentials: authentication required" in response.content.decode()
+
+
+def test_a_push_outside_the_allowed_registries_is_refused_at_the_field(admin_client, own_image):
+    _, image_id = own_image
+
+    response = admin_client.post(
+        f"/images/{image_id[7:19]}/push/", {"name": "registry.example.com/x:1"}
+    )
+
+    assert response.status_code == 400
+    assert "not allowed here" in error_at(response.content.decode(), "name")
+    assert last_entry("push").outcome == "failed"
