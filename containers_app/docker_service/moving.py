@@ -11,7 +11,7 @@ from typing import IO
 from ..references import split_reference
 from .client import DockerServiceError, client, engine_call
 
-SAVE_BLOCK = 256 * 1024
+SAVE_BLOCK = 1024 * 1024
 
 
 class PushFailed(DockerServiceError):
