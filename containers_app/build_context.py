@@ -52,6 +52,23 @@ def dockerfile_context(dockerfile: str, files: list[tuple[str, IO[bytes]]]) -> I
     return context
 
 
+DOCKERFILE_READ = 1024 * 1024  # more than any Dockerfile; what is read of one to check it
+
+
+def dockerfile_in(context: IO[bytes]) -> str:
+    """The Dockerfile a context tar holds at its top (the tar is left at its start)."""
+    context.seek(0)
+    try:
+        with tarfile.open(fileobj=context, mode="r:*") as tar:
+            for member in tar:
+                if member.name.removeprefix("./") == DOCKERFILE and member.isfile():
+                    handle = tar.extractfile(member)
+                    return handle.read(DOCKERFILE_READ).decode("utf-8", "replace") if handle else ""
+    finally:
+        context.seek(0)
+    return ""
+
+
 def is_zip(upload: IO[bytes]) -> bool:
     upload.seek(0)
     magic = upload.read(4)
@@ -101,12 +118,18 @@ def _zip_context(upload: IO[bytes], unpacked_limit: int) -> IO[bytes]:
 
 
 def check_directory(path: str) -> Path:
-    root = Path(path)
+    """The directory, as a real path (links followed), if it holds a Dockerfile."""
+    root = Path(os.path.realpath(path))
     if not root.is_dir():
         raise ContextProblem(f"{path} is not a directory on the Docker host")
     if not (root / DOCKERFILE).is_file():
         raise ContextProblem(f"{path} has no {DOCKERFILE}")
     return root
+
+
+def read_dockerfile(root: Path) -> str:
+    with (root / DOCKERFILE).open("rb") as handle:
+        return handle.read(DOCKERFILE_READ).decode("utf-8", "replace")
 
 
 def directory_context(path: str) -> IO[bytes]:

@@ -124,7 +124,8 @@ def _build(spec: BuildSpec, mask: bool = False) -> list[str]:
         shown = mask_value(key, value)[0] if mask else value
         args += ["--build-arg", f"{key}={shown}"]
     for key, value in spec.labels:
-        args += ["--label", f"{key}={value}"]
+        shown = mask_value(key, value)[0] if mask else value
+        args += ["--label", f"{key}={shown}"]
     if spec.target:
         args += ["--target", spec.target]
     if spec.no_cache:
@@ -135,7 +136,8 @@ def _build(spec: BuildSpec, mask: bool = False) -> list[str]:
         args += ["--platform", spec.platform]
     if spec.network:
         args += ["--network", spec.network]
-    return [*args, build_context_argument(spec)]
+    # Dockside removes a failed step's container too (the CLI keeps it unless told).
+    return [*args, "--force-rm", build_context_argument(spec)]
 
 
 def build_context_argument(spec: BuildSpec) -> str:
@@ -165,6 +167,8 @@ def _load(spec: LoadSpec, mask: bool = False) -> list[str]:
 
 @argv.register
 def _login(spec: RegistryLoginSpec, mask: bool = False) -> list[str]:
+    if not spec.username:
+        return ["docker", "login", spec.address]
     return ["docker", "login", "-u", spec.username, "--password-stdin", spec.address]
 
 
@@ -361,4 +365,4 @@ def _push_command(spec: PushSpec, mask: bool = False) -> str:
 @command.register
 def _login_command(spec: RegistryLoginSpec, mask: bool = False) -> str:
     """The password on stdin (typed, or from a file only you can read), never in argv."""
-    return f"{join(argv(spec))} < password.txt"
+    return f"{join(argv(spec))} < password.txt" if spec.username else join(argv(spec))

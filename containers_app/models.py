@@ -68,6 +68,7 @@ class Build(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"  # the server stopped while it ran
 
     id = models.CharField(primary_key=True, max_length=32)
     user = models.ForeignKey(
@@ -76,7 +77,7 @@ class Build(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RUNNING)
     command = models.TextField()
     tags = models.JSONField(default=list)
     image_id = models.CharField(max_length=80, blank=True, db_index=True)

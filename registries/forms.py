@@ -61,6 +61,16 @@ class RegistryForm(SpecForm):
     def check(self, data: dict) -> None:
         if data.get("password") and not data.get("username"):
             self.add_error("username", "a password goes with a username")
+        moved = self.existing is not None and data.get("address") not in {
+            None,
+            self.existing.address,
+        }
+        if moved and self.existing.has_secret and data.get("username") and not data.get("password"):
+            self.add_error(
+                "password",
+                "type the password again: the stored one is sent only to the address it was"
+                " stored for",
+            )
 
     def new_password(self) -> str | None:
         """The password typed, or None to keep the stored one (editing, left empty)."""

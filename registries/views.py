@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from containers_app import actions, docker_service
 from containers_app.docker_service import DockerServiceError
 from containers_app.pages.engine_errors import explain
+from containers_app.references import parse_image_reference
 from containers_app.specs import RegistryLoginSpec
 from containers_app.views.flow import ActionPage, Done, handle_action, refused
 
@@ -24,6 +26,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password")
 def registry_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     existing = get_object_or_404(Registry, pk=pk) if pk is not None else None
     if answer := refused(request, "change_registry" if existing else "add_registry"):
@@ -77,6 +80,9 @@ def test_login(request: HttpRequest, pk: int) -> HttpResponse:
     registry = get_object_or_404(Registry, pk=pk)
     if answer := refused(request, "registry_login"):
         return answer
+    if not registry.username:
+        messages.error(request, f"{registry.address} has no user to sign in as: nothing to test.")
+        return redirect("registries:detail", pk)
     actor = actions.Actor.from_request(request)
     spec = RegistryLoginSpec(registry.address, registry.username)
     result = actions.registry_login(actor, spec, registry)
@@ -85,6 +91,26 @@ def test_login(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, f"{registry.address} refused the login: {result.message}")
     return redirect("registries:detail", pk)
+
+
+def check_repository(name: str) -> None:
+    """A repository's name as images use it (`team/app`): nothing that changes the path."""
+    try:
+        reference = parse_image_reference(name)
+    except ValueError as exc:
+        raise docker_service.InvalidRequest(f"{name!r} is no repository name: {exc}") from exc
+    if reference.domain or reference.tag or reference.digest or reference.path != name:
+        raise docker_service.InvalidRequest(f"{name!r} is no repository name, such as team/app")
+
+
+def check_search_term(term: str) -> None:
+    """`docker search host/name` asks that host: only a registry allowed here."""
+    try:
+        reference = parse_image_reference(term)
+    except ValueError:
+        return  # words, not a name: Docker Hub's search
+    if reference.domain:
+        actions.check_registry(term)
 
 
 @require_GET
@@ -101,7 +127,11 @@ def registry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"registry": registry, "query": query, "repository": repository}
     status = 200
     try:
+        if repository:
+            check_repository(repository)
         if registry.address in HUB_SPELLINGS:
+            if query:
+                check_search_term(query)
             context["found"] = docker_service.search_images(query) if query else []
         elif repository:
             context["tags"] = docker_service.tags(registry.address, repository, credentials)
@@ -113,5 +143,6 @@ def registry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if isinstance(exc, docker_service.EngineUnavailable):
             raise
         context["error"] = explain(exc).sentence
-        status = docker_service.http_status(exc, otherwise=502)
+        refused_here = isinstance(exc, actions.RegistryNotAllowed)
+        status = docker_service.http_status(exc, otherwise=400 if refused_here else 502)
     return render(request, "registries/detail.html", context, status=status)

@@ -26,7 +26,7 @@ def build_in_browser(page, daphne_server, dockerfile: str, tag: str) -> None:
     page.get_by_label("Labels (--label), one per line").fill(LABEL)
     page.get_by_label("Network for RUN steps (--network)").select_option("none")
     expect(page.locator("#docker-command")).to_have_text(
-        f"docker build -t {tag} --label {LABEL} --network none ."
+        f"docker build -t {tag} --label {LABEL} --network none --force-rm ."
     )
     page.get_by_role("button", name="Build", exact=True).click()
     page.wait_for_url(re.compile(r"/images/build/[0-9a-f]{32}/"))
@@ -108,7 +108,8 @@ def test_a_push_shows_each_layer_and_the_registry_lists_it(
     expect(page.locator(".pull-state .state")).to_have_text("done", timeout=30_000)
     layers = page.locator("table.layers tbody tr")
     expect(layers).to_have_count(2)  # the payload's layer and the base's
-    expect(layers.filter(has_text="Pushed").locator("progress")).to_have_attribute("value", "100")
+    pushed = page.get_by_role("progressbar", name=re.compile(r" Pushed$"))
+    expect(pushed).to_have_attribute("value", "100")
     support.screenshot(page, "push-done")
     page.get_by_role("link", name=f"Browse {registry}").click()
     page.get_by_role("link", name=repository).click()

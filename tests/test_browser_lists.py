@@ -118,6 +118,9 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     )
     added = support.post(session, f"{daphne_server.url}/registries/add/", {"address": registry})
     stored = urlsplit(added.url).path
+    if stored == "/registries/add/":  # stored already, by another test on this server
+        listed = session.get(f"{daphne_server.url}/registries/", timeout=10).text
+        stored = re.search(rf'href="(/registries/\d+/)">{re.escape(registry)}<', listed)[1]
     push = support.post(
         session,
         f"{daphne_server.url}/images/{image}/push/",

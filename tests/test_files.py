@@ -93,14 +93,14 @@ def test_a_text_file_is_shown_escaped_and_the_read_is_audited(admin_client, stop
 def test_downloads_are_what_docker_cp_writes(admin_client, stopped):
     url = f"/containers/{stopped['Id'][:12]}/files/download"
 
-    tar = b"".join(admin_client.get(url, {"path": "/work"}).streaming_content)
+    tar = b"".join(admin_client.get(url, {"path": "/work"}))
 
     assert tar == cli_copy(stopped, "/work"), "the tar is the engine's, byte for byte"
     assert_audited("copy_from", f"docker cp {stopped['Name'][1:]}:/work -", stopped["Name"][1:])
     single = admin_client.get(url, {"path": "/work/blob", "as": "file"})
     with tarfile.open(fileobj=io.BytesIO(cli_copy(stopped, "/work/blob"))) as archive:
         expected = archive.extractfile("blob").read()
-    assert b"".join(single.streaming_content) == expected
+    assert b"".join(single) == expected
     assert 'filename="blob"' in single["Content-Disposition"]
 
 

@@ -60,7 +60,7 @@ def test_save_streams_the_tar_the_cli_writes(admin_client, versions, tmp_path):
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="images.tar"'
-    ours = b"".join(response.streaming_content)
+    ours = b"".join(response)
     cli = tmp_path / "cli.tar"
     subprocess.run(
         ["docker", "save", "-o", str(cli), f"{repository}:1", f"{repository}:2"], check=True
@@ -86,9 +86,7 @@ def test_saving_a_missing_image_is_a_404_at_the_field(admin_client):
 
 def test_load_brings_back_what_save_wrote(admin_client, versions, docker_api):
     repository, ids = versions
-    saved = b"".join(
-        admin_client.post("/images/save/", {"images": f"{repository}:2"}).streaming_content
-    )
+    saved = b"".join(admin_client.post("/images/save/", {"images": f"{repository}:2"}))
     docker_api.remove_image(f"{repository}:2", force=True)
 
     response = admin_client.post("/images/load/", {"archive": SimpleUploadedFile("v2.tar", saved)})
@@ -106,11 +104,7 @@ def test_load_brings_back_what_save_wrote(admin_client, versions, docker_api):
 def test_the_cli_loads_what_dockside_saved(admin_client, versions, docker_api, tmp_path):
     repository, ids = versions
     saved = tmp_path / "ours.tar"
-    saved.write_bytes(
-        b"".join(
-            admin_client.post("/images/save/", {"images": f"{repository}:1"}).streaming_content
-        )
-    )
+    saved.write_bytes(b"".join(admin_client.post("/images/save/", {"images": f"{repository}:1"})))
     docker_api.remove_image(f"{repository}:1", force=True)
 
     loaded = subprocess.run(
@@ -212,3 +206,25 @@ def test_the_layers_view_reads_each_image_once(admin_client, versions, settings,
             "GET /info": 1,
         }
     ), engine.requests
+
+
+def test_an_image_is_saved_by_its_id(admin_client, versions):
+    _, ids = versions
+
+    response = admin_client.post("/images/save/", {"images": ids["1"][7:19]})
+
+    assert response.status_code == 200
+    assert manifest(b"".join(response))[0]["Config"].endswith(f"{ids['1'][7:]}.json")
+
+
+def test_save_streams_through_daphne(daphne_server, versions):
+    repository, _ = versions
+    session = daphne_server.login()
+
+    response = support.post(
+        session, f"{daphne_server.url}/images/save/", {"images": f"{repository}:1"}, stream=True
+    )
+
+    assert response.status_code == 200
+    assert response.headers.get("Content-Length") is None, "sent as it is read, not buffered"
+    assert manifest(response.content)[0]["RepoTags"] == [f"{repository}:1"]

@@ -218,7 +218,9 @@ def test_push_then_pull_by_another_tag_round_trips(
     )
 
 
-def test_without_stored_credentials_the_registry_refuses(admin_client, auth_registry, own_image):
+def test_without_stored_credentials_the_registry_refuses(
+    admin_client, auth_registry, own_image, docker_api
+):
     _, image_id = own_image
 
     log = wait_for_job(
@@ -228,6 +230,8 @@ def test_without_stored_credentials_the_registry_refuses(admin_client, auth_regi
     assert ended(log) == "failed"
     assert "no basic auth credentials" in log or "authentication required" in log
     assert last_entry("push").outcome == "failed"
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_api.inspect_image(f"{auth_registry.address}/team/x:1")
 
 
 def test_the_catalog_needs_the_right_credentials(admin_client, stored):
@@ -250,3 +254,74 @@ def test_a_push_outside_the_allowed_registries_is_refused_at_the_field(admin_cli
     assert response.status_code == 400
     assert "not allowed here" in error_at(response.content.decode(), "name")
     assert last_entry("push").outcome == "failed"
+
+
+def test_a_refused_form_keeps_the_password_out_of_the_audit_log(admin_client, stored):
+    secret = "typed-but-refused-" + uuid.uuid4().hex
+
+    response = admin_client.post(
+        "/registries/add/",
+        {"address": stored.address, "username": "someone", "password": secret},
+    )
+
+    assert response.status_code == 400, "the address is stored already"
+    entry = last_entry("add_registry")
+    assert entry.outcome == "failed"
+    assert secret not in json.dumps(entry.parameters) + entry.error
+    assert secret not in everything_stored()
+
+
+def test_a_new_address_needs_the_password_again(admin_client, stored, auth_registry):
+    data = {"address": "registry.example.com", "username": auth_registry.username}
+
+    response = admin_client.post(f"/registries/{stored.pk}/edit/", data)
+
+    assert response.status_code == 400
+    assert "type the password again" in error_at(response.content.decode(), "password")
+    stored.refresh_from_db()
+    assert stored.address == auth_registry.address
+
+
+def test_an_operator_may_not_move_a_tag_by_pushing(
+    operator_client, admin_client, own_image, docker_api, registry
+):
+    _, image_id = own_image
+    other = f"{registry}/dockside-test/taken-{uuid.uuid4().hex[:6]}:1"
+    docker_api.tag(support.BASE_IMAGE, other.rsplit(":", 1)[0], "1")  # another image's name
+    try:
+        response = operator_client.post(f"/images/{image_id[7:19]}/push/", {"name": other})
+
+        assert response.status_code == 403
+        assert "moving that tag takes the admin role" in error_at(response.content.decode(), "name")
+        assert last_entry("push").outcome == "failed"
+        assert docker_api.inspect_image(other)["Id"] != image_id
+    finally:
+        docker_api.remove_image(other)
+
+
+def test_a_failed_push_leaves_no_new_tag(admin_client, auth_registry, own_image, docker_api):
+    _, image_id = own_image
+    target = f"{auth_registry.address}/team/untagged-{uuid.uuid4().hex[:6]}:1"
+
+    log = wait_for_job(admin_client, push(admin_client, image_id, "", target))
+
+    assert ended(log) == "failed"
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_api.inspect_image(target)
+
+
+@pytest.mark.parametrize("repository", ["../../v2/_catalog", "team/app?x=1", "Team/App", "a/b:tag"])
+def test_a_repository_that_is_no_name_is_refused(admin_client, stored, repository):
+    response = admin_client.get(f"/registries/{stored.pk}/", {"repository": repository})
+
+    assert response.status_code == 400
+    assert "<h2>Tags</h2>" not in response.content.decode(), "the registry was not asked"
+
+
+def test_docker_hub_search_names_no_other_registry(admin_client, docker_api):
+    hub = Registry.objects.create(address="docker.io")
+
+    response = admin_client.get(f"/registries/{hub.pk}/", {"q": "evil.example.com/app"})
+
+    assert response.status_code == 400
+    assert "reaching the registry evil.example.com is not allowed" in response.content.decode()

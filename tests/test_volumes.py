@@ -331,7 +331,7 @@ def test_a_volume_is_browsed_through_a_helper_that_goes_away(
 
 def test_a_volume_download_is_what_the_shown_commands_make(admin_client, filled_volume, docker_api):
     response = admin_client.get(f"/volumes/{filled_volume}/download")
-    ours = b"".join(response.streaming_content)
+    ours = b"".join(response)
 
     entry = last_entry("volume_copy")
     assert entry.outcome == "succeeded" and entry.target_name == filled_volume
@@ -347,7 +347,7 @@ def test_a_volume_download_is_what_the_shown_commands_make(admin_client, filled_
     one = admin_client.get(
         f"/volumes/{filled_volume}/download", {"path": "/sub/one.txt", "as": "file"}
     )
-    assert b"".join(one.streaming_content) == b"one\n"
+    assert b"".join(one) == b"one\n"
     assert not docker_api.containers(
         all=True, filters={"label": "dockside.helper", "volume": filled_volume}
     )

@@ -56,6 +56,7 @@ from .delivery import (
     RegistryNotAllowed,
     build_image,
     check_build_directory,
+    check_push_target,
     check_registry,
     credentials_for,
     load_images,

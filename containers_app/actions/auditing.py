@@ -12,7 +12,7 @@ from audit.models import AuditEntry
 
 from .. import cli
 from ..docker_service import DockerServiceError
-from ..masking import mask_text, mask_value
+from ..masking import looks_secret, mask_text, mask_value
 
 Outcome = AuditEntry.Outcome
 
@@ -88,7 +88,7 @@ def submitted_parameters(data) -> dict:
         value = "\n".join(data.getlist(key)) if hasattr(data, "getlist") else data[key]
         if len(value) > PARAMETER_LIMIT:
             value = f"{value[:PARAMETER_LIMIT]}… ({len(value) - PARAMETER_LIMIT} more characters)"
-        result[key] = mask_text(value)
+        result[key] = mask_value(key, value)[0] if looks_secret(key) else mask_text(value)
     return result
 
 

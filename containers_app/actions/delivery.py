@@ -112,12 +112,39 @@ def push_image(
     credentials of the registry the target names."""
     with audited(actor, "push", spec, "image", spec.target) as entry:
         check_registry(spec.target)
+        made_tag = False
         if spec.source != spec.target:
-            docker_service.tag_image(spec.source, spec.target)
-        for item in docker_service.push_image(spec.target, credentials_for(spec.target)):
-            if progress:
-                progress(item)
-        entry.target_id = docker_service.inspect_image(spec.target).id
+            made_tag = _tag_for_push(actor, spec)
+        try:
+            for item in docker_service.push_image(spec.target, credentials_for(spec.target)):
+                if progress:
+                    progress(item)
+        except DockerServiceError:
+            if made_tag:  # a failed push leaves no new name behind
+                docker_service.remove_image(spec.target, no_prune=True)
+            raise
+        entry.target_id = docker_service.image_id(spec.target) or ""
+
+
+def check_push_target(actor: Actor, spec: PushSpec) -> tuple[str | None, str | None]:
+    """(the source's id, the target's) on the engine. A target that names another image
+    would be moved by the push's `docker tag`: retagging is an admin's to do."""
+    source, target = docker_service.image_id(spec.source), docker_service.image_id(spec.target)
+    if target not in {None, source} and not roles.allows(actor.user, roles.Role.ADMIN):
+        raise roles.NotAllowed(
+            f"{spec.target} names another image here: moving that tag takes the admin role;"
+            " push under a new name or tag"
+        )
+    return source, target
+
+
+def _tag_for_push(actor: Actor, spec: PushSpec) -> bool:
+    """`docker tag SOURCE TARGET`; whether the tag is new."""
+    source, target = check_push_target(actor, spec)
+    if target == source:
+        return False
+    docker_service.tag_image(spec.source, spec.target)
+    return target is None
 
 
 def save_images(actor: Actor, spec: SaveSpec) -> Iterator[bytes]:

@@ -56,6 +56,7 @@ from .images import (
     ImageSummary,
     PullFailed,
     RemovedImage,
+    image_id,
     image_present,
     image_user,
     inspect_image,

@@ -79,23 +79,31 @@ class BuildStream:
                 stream=True,
                 timeout=None,  # a step may be silent for as long as it runs
             )
-            api._raise_for_status(self._response)
+            try:
+                api._raise_for_status(self._response)
+            except Exception:
+                self._response.close()
+                raise
         self._api = api
 
     def items(self) -> Iterator[dict]:
+        built = False  # the engine's last item names the image: the build is over
         try:
             with engine_call("image"):
                 for item in self._api._stream_helper(self._response, decode=True):
                     if "error" in item or "errorDetail" in item:
                         detail = item.get("errorDetail") or {}
                         raise BuildFailed(detail.get("message") or item.get("error") or "failed")
+                    built = built or "aux" in item
                     yield item
         except (AttributeError, OSError, DockerServiceError) as exc:
             # Closing the response under the reader is how a build is cancelled.
-            if self._cancelled.is_set():
+            if self._cancelled.is_set() and not isinstance(exc, BuildFailed):
                 raise BuildCancelled("the build was cancelled") from exc
             raise
-        if self._cancelled.is_set():
+        finally:
+            self._response.close()
+        if self._cancelled.is_set() and not built:
             raise BuildCancelled("the build was cancelled")
 
     def cancel(self) -> None:

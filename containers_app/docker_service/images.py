@@ -47,6 +47,16 @@ def image_present(ref: str) -> bool:
     return True
 
 
+def image_id(ref: str) -> str | None:
+    """The id of the image `ref` names on the engine, or None."""
+    api = client()
+    try:
+        with engine_call("image", ref):
+            return api.inspect_image(ref)["Id"]
+    except NotFound:
+        return None
+
+
 def image_user(ref: str) -> str:
     """The user an image's containers run as unless told (`USER`; "" is root)."""
     api = client()

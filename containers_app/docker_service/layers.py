@@ -105,6 +105,14 @@ def _rootfs_of(api, image_ids: set[str]) -> dict[str, tuple[str, ...]]:
         return {image_id: _rootfs[image_id] for image_id in image_ids if image_id in _rootfs}
 
 
+def _nearest_first(names, tags: list[str]) -> tuple[str, ...]:
+    """Other tags of the same repository first (the versions), then the rest, by name."""
+    repositories = {tag.rpartition(":")[0] for tag in tags}
+    return tuple(
+        sorted(names, key=lambda name: (name.rpartition(":")[0] not in repositories, name))
+    )
+
+
 def image_layers(ref: str) -> ImageLayers:
     api = client()
     with engine_call("image", ref):
@@ -119,6 +127,7 @@ def image_layers(ref: str) -> ImageLayers:
         }
         rootfs = _rootfs_of(api, set(names) - {image_id})
     diff_ids = tuple((data.get("RootFS") or {}).get("Layers") or ())
+    tags = data.get("RepoTags") or []
     holders: dict[str, list[str]] = {}
     for other, layers in rootfs.items():
         for diff_id in set(layers):
@@ -140,11 +149,10 @@ def image_layers(ref: str) -> ImageLayers:
                 created=from_epoch(entry.get("Created")),
                 size=entry.get("Size", 0),
                 diff_id=diff_id,
-                shared_with=tuple(sorted(holders.get(diff_id, ()))) if diff_id else (),
+                shared_with=_nearest_first(holders.get(diff_id, ()), tags) if diff_id else (),
                 comment=entry.get("Comment") or "",
             )
         )
-    tags = data.get("RepoTags") or []
     return ImageLayers(
         id=image_id,
         name=tags[0] if tags else image_id.removeprefix("sha256:")[:12],

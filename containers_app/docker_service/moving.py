@@ -46,11 +46,22 @@ def save_images(refs: tuple[str, ...]) -> Iterator[bytes]:
         response = api._get(api._url("/images/get"), params={"names": list(refs)}, stream=True)
         api._raise_for_status(response)
 
-    def blocks() -> Iterator[bytes]:
-        with response, engine_call("image"):
-            yield from response.iter_content(SAVE_BLOCK)
+    return SavedTar(response)
 
-    return blocks()
+
+class SavedTar:
+    """The engine's tar, block by block; `close()` ends the engine's stream (also when no
+    block was ever read: the browser went away first)."""
+
+    def __init__(self, response):
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        with engine_call("image"):
+            yield from self._response.iter_content(SAVE_BLOCK)
+
+    def close(self) -> None:
+        self._response.close()
 
 
 def load_images(tar: IO[bytes]) -> list[str]:
@@ -66,17 +77,28 @@ def load_images(tar: IO[bytes]) -> list[str]:
             stream=True,
             timeout=None,
         )
-        api._raise_for_status(response)
         loaded = []
-        for line in response.iter_lines():
-            item = json.loads(line) if line.strip() else {}
-            if "error" in item or "errorDetail" in item:
-                raise DockerServiceError(
-                    (item.get("errorDetail") or {}).get("message") or item["error"]
-                )
-            if text := item.get("stream", "").strip():
-                loaded.append(text)
+        with response:
+            api._raise_for_status(response)
+            for item in _json_lines(response):
+                if "error" in item or "errorDetail" in item:
+                    detail = item.get("errorDetail") or {}
+                    message = detail.get("message") or item.get("error") or "the load failed"
+                    raise DockerServiceError(str(message))
+                if text := str(item.get("stream", "")).strip():
+                    loaded.append(text)
     return loaded
+
+
+def _json_lines(response) -> Iterator[dict]:
+    for line in response.iter_lines():
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise DockerServiceError("the engine's answer to the load could not be read") from exc
+        yield item if isinstance(item, dict) else {}
 
 
 def registry_login(auth_config: dict) -> str:

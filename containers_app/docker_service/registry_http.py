@@ -44,27 +44,37 @@ def _loopback(address: str) -> bool:
 
 
 def _message(response: requests.Response) -> str:
+    """The registry's own words: the messages of its `errors` list, else nothing."""
     try:
-        errors = response.json().get("errors") or []
-        return "; ".join(e.get("message", "") for e in errors if e.get("message")) or ""
+        body = response.json()
     except ValueError:
-        return response.text[:200].strip()
+        return ""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return ""
+    said = [str(e["message"])[:200] for e in errors if isinstance(e, dict) and e.get("message")]
+    return "; ".join(said)
 
 
-def _bearer(response: requests.Response, auth: tuple[str, str] | None) -> str | None:
+def _bearer(response: requests.Response, address: str, auth: tuple[str, str] | None) -> str | None:
     """A token from the realm a 401's `WWW-Authenticate: Bearer ...` names."""
     challenge = response.headers.get("WWW-Authenticate", "")
     if not challenge.lower().startswith("bearer"):
         return None
     fields = dict(CHALLENGE.findall(challenge))
     realm = fields.pop("realm", "")
-    if not realm.startswith("https://") and not _loopback(urlsplit(realm).netloc):
-        return None  # credentials go to a token service over TLS only
+    plain_ok = _loopback(address) and _loopback(urlsplit(realm).netloc)
+    if not realm.startswith("https://") and not plain_ok:
+        return None  # credentials go to a token service over TLS (or loopback to loopback)
     answer = requests.get(realm, params=fields, auth=auth, timeout=TIMEOUT)
     if answer.status_code != 200:
         return None
-    body = answer.json()
-    return body.get("token") or body.get("access_token")
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    token = (body.get("token") or body.get("access_token")) if isinstance(body, dict) else None
+    return token if isinstance(token, str) else None
 
 
 def registry_get(address: str, path: str, auth: tuple[str, str] | None) -> requests.Response:
@@ -74,7 +84,7 @@ def registry_get(address: str, path: str, auth: tuple[str, str] | None) -> reque
         url = f"{scheme}://{address}{path}"
         try:
             response = requests.get(url, auth=auth, timeout=TIMEOUT)
-            if response.status_code == 401 and (token := _bearer(response, auth)):
+            if response.status_code == 401 and (token := _bearer(response, address, auth)):
                 headers = {"Authorization": f"Bearer {token}"}
                 response = requests.get(url, headers=headers, timeout=TIMEOUT)
         except requests.exceptions.SSLError as exc:
@@ -108,19 +118,23 @@ def _checked(response: requests.Response, address: str) -> requests.Response:
 
 def _json(response: requests.Response, address: str) -> dict:
     try:
-        return response.json()
+        body = response.json()
     except ValueError as exc:
         raise RegistryError(f"the registry {address} did not answer in JSON", 502) from exc
+    if not isinstance(body, dict):
+        raise RegistryError(f"the registry {address} did not answer as a registry does", 502)
+    return body
 
 
 def catalog(address: str, auth: tuple[str, str] | None) -> Catalog:
     """The repositories a registry holds (`GET /v2/_catalog`)."""
     response = registry_get(address, f"/v2/_catalog?n={CATALOG_LIMIT}", auth)
-    names = [str(name) for name in _json(response, address).get("repositories") or []]
+    listed = _json(response, address).get("repositories")
+    names = [str(name) for name in listed] if isinstance(listed, list) else []
     return Catalog(tuple(names), 'rel="next"' in response.headers.get("Link", ""))
 
 
 def tags(address: str, repository: str, auth: tuple[str, str] | None) -> tuple[str, ...]:
     """A repository's tags (`GET /v2/<name>/tags/list`), sorted."""
-    body = _json(registry_get(address, f"/v2/{repository}/tags/list", auth), address)
-    return tuple(sorted(str(tag) for tag in body.get("tags") or []))
+    listed = _json(registry_get(address, f"/v2/{repository}/tags/list", auth), address).get("tags")
+    return tuple(sorted(str(tag) for tag in listed)) if isinstance(listed, list) else ()

@@ -9,13 +9,15 @@ from django import forms
 from django.conf import settings
 
 from .. import build_context
+from ..actions import RegistryNotAllowed, check_registry
 from ..references import parse_image_reference
 from ..specs import BuildSpec, parse_key_value
 from .base import SpecForm
-from .fields import MAX_FIELD, absolute_path, lines, parse_each, refuse_unlisted_registry, text
+from .fields import MAX_FIELD, absolute_path, image_is_local, lines, parse_each, text
 
-FROM_LINE = re.compile(
-    r"^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(?P<image>\S+)(?:[ \t]+AS[ \t]+(?P<stage>\S+))?",
+IMAGE_USE = re.compile(
+    r"^[ \t]*(?:FROM[ \t]+(?:--platform=\S+[ \t]+)?(?P<image>\S+)(?:[ \t]+AS[ \t]+(?P<stage>\S+))?"
+    r"|COPY[ \t]+(?:--\S+[ \t]+)*?--from=(?P<copied>\S+))",
     re.IGNORECASE | re.MULTILINE,
 )
 STAGE = re.compile(r"[a-zA-Z][a-zA-Z0-9_.-]{0,127}", re.ASCII)
@@ -26,6 +28,41 @@ MAX_FILES = 50
 UNPACKED_TIMES = 4  # a zip may unpack to this many times the upload limit
 DEFAULT_ARCHIVE = "context.tar"
 STARTER = 'FROM busybox\nWORKDIR /app\nCOPY . .\nCMD ["sh", "-c", "echo hello from $(hostname)"]\n'
+
+
+def base_problems(dockerfile: str, pull: bool) -> list[str]:
+    """What a Dockerfile's images (`FROM`, `COPY --from=`) would pull from a registry not
+    allowed here (DOCKSIDE_ALLOWED_REGISTRIES), as the pull form refuses it; an image named
+    by a variable cannot be checked, so with a list set it is refused too."""
+    problems, stages = [], set()
+    for match in IMAGE_USE.finditer(dockerfile):
+        image, stage = match["image"] or match["copied"], match["stage"]
+        if match["copied"] and (image.isdigit() or image.lower() in stages):
+            continue
+        if "$" in image:
+            if settings.DOCKSIDE_ALLOWED_REGISTRIES:
+                problems.append(
+                    f"{image}: an image named by a variable cannot be checked against the"
+                    " registries allowed here; write its name"
+                )
+        elif image.lower() not in stages and image != "scratch":
+            problems += _image_problems(image, pull)
+        if stage:
+            stages.add(stage.lower())
+    return problems
+
+
+def _image_problems(image: str, pull: bool) -> list[str]:
+    try:
+        parse_image_reference(image)
+        check_registry(image)
+    except ValueError as exc:
+        return [f"{image}: {exc}"]
+    except RegistryNotAllowed as exc:
+        if not pull and image_is_local(image):
+            return []  # on the engine already: nothing is pulled
+        return [f"{image}: {exc}"]
+    return []
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -178,7 +215,8 @@ class BuildForm(SpecForm):
             self.add_error("archive", "choose the archive to send")
         if source == "dockerfile":
             self._check_files()
-            self._check_bases(data.get("dockerfile", ""), bool(data.get("pull")))
+            for problem in base_problems(data.get("dockerfile", ""), bool(data.get("pull"))):
+                self.add_error("dockerfile", problem)
         limit = settings.DOCKSIDE_UPLOAD_MAX_MB
         for upload in [self.files.get("archive"), *self.files.getlist("files")]:
             if upload is not None and upload.size > limit * 1024 * 1024:
@@ -192,38 +230,35 @@ class BuildForm(SpecForm):
         """Check the context (an upload, a directory) and, for an upload, copy it now: the
         request's files are gone once it ends."""
         source = data["source"]
+        if source == "directory":
+            return  # read only once the action has checked the policy: prepare_directory
         try:
-            if source == "directory":
-                build_context.check_directory(data["directory"])
-                directory = data["directory"]
-                self.make_context = lambda: build_context.directory_context(directory)
-                return
             if source == "archive":
                 limit = UNPACKED_TIMES * settings.DOCKSIDE_UPLOAD_MAX_MB * 1024 * 1024
                 tar = build_context.archive_context(self.files["archive"], limit)
+                problems = base_problems(build_context.dockerfile_in(tar), bool(data["pull"]))
+                for problem in problems:
+                    self.add_error("archive", f"its Dockerfile: {problem}")
             else:
                 uploads = [(upload.name, upload) for upload in self.files.getlist("files")]
                 tar = build_context.dockerfile_context(data["dockerfile"], uploads)
         except build_context.ContextProblem as exc:
-            self.add_error("directory" if source == "directory" else "archive", str(exc))
+            self.add_error("archive", str(exc))
             return
         self.make_context = lambda: tar
 
-    def _check_bases(self, dockerfile: str, pull: bool) -> None:
-        """Each `FROM` names an image (or an earlier stage): a pull it makes reaches only the
-        registries allowed here (DOCKSIDE_ALLOWED_REGISTRIES), as the pull form's do."""
-        stages = set()
-        for match in FROM_LINE.finditer(dockerfile):
-            base, stage = match["image"], match["stage"]
-            if "$" not in base and base.lower() not in stages and base != "scratch":
-                try:
-                    parse_image_reference(base)
-                except ValueError as exc:
-                    self.add_error("dockerfile", f"FROM {base}: {exc}")
-                else:
-                    refuse_unlisted_registry(self, "dockerfile", base, only_if_missing=not pull)
-            if stage:
-                stages.add(stage.lower())
+    def prepare_directory(self, spec: BuildSpec) -> list[str]:
+        """A directory context, checked once the policy allowed it: what is wrong with it
+        (missing, no Dockerfile, a base image from elsewhere), or nothing, and then the
+        context is packed from its real path in the job."""
+        try:
+            root = build_context.check_directory(spec.directory)
+            dockerfile = build_context.read_dockerfile(root)
+        except (build_context.ContextProblem, OSError) as exc:
+            return [str(exc)]
+        problems = [f"its Dockerfile: {p}" for p in base_problems(dockerfile, spec.pull)]
+        self.make_context = lambda: build_context.directory_context(str(root))
+        return problems
 
     def _check_files(self) -> None:
         names = [upload.name for upload in self.files.getlist("files")]

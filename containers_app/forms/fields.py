@@ -78,12 +78,13 @@ def refuse_unlisted_registry(
     try:
         check_registry(reference)
     except RegistryNotAllowed as exc:
-        if only_if_missing and _present(reference):
+        if only_if_missing and image_is_local(reference):
             return
         form.add_error(field, str(exc))
 
 
-def _present(reference: str) -> bool:
+def image_is_local(reference: str) -> bool:
+    """Whether the engine has the image (an engine that cannot say: no)."""
     try:
         return docker_service.image_present(reference)
     except docker_service.DockerServiceError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 
@@ -12,6 +14,7 @@ from .builds import FILE_NAME
 from .fields import lines, parse_each, refuse_unlisted_registry, text
 
 MAX_SAVE = 50
+IMAGE_ID = re.compile(r"(sha256:)?[0-9a-f]{12,64}", re.ASCII)
 
 
 class PushForm(SpecForm):
@@ -62,6 +65,8 @@ class PushForm(SpecForm):
 
 
 def _save_name(line: str) -> str:
+    if IMAGE_ID.fullmatch(line.strip()):  # an image by its id (a dangling one has no other name)
+        return line.strip()
     reference = parse_image_reference(line)
     return str(reference) if reference.digest or reference.tag else f"{reference}:latest"
 

@@ -186,8 +186,8 @@ def start_build(
     checked the role and the policy."""
     user_id = actor.user.pk if actor.user else None
     job = BuildJob(uuid.uuid4().hex, user_id, spec.tags, cli.command(spec, mask=True))
+    store.add(job)  # before its record: a running record with no job is an interrupted one
     Build.objects.create(id=job.id, user_id=user_id, command=job.command, tags=list(spec.tags))
-    store.add(job)
 
     def run() -> None:
         try:
@@ -218,6 +218,13 @@ def get_build(build_id: str, user) -> BuildJob | Build | None:
     record = Build.objects.filter(id=build_id).first()
     if record is None or not (record.user_id == user.pk or _is_admin(user)):
         return None
+    if (
+        record.state == Build.State.RUNNING
+        and store.live(build_id, record.user_id, BuildJob) is None
+    ):
+        # Jobs live in the process that started them: this one ended with the server.
+        record.state, record.error = Build.State.INTERRUPTED, "the server stopped while it ran"
+        record.save(update_fields=["state", "error"])
     return record
 
 

@@ -2,23 +2,58 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import policy
 
 from .. import actions, docker_service, jobs
 from ..forms.builds import BuildForm
+from ..models import Build
 from ..pages.waits import image_busy
 from .flow import PREVIEW_FIELD, ActionPage, Done, handle_action, refused
 
+RECENT_BUILDS = 10
+
+
+class ContextRefused(docker_service.InvalidRequest):
+    """A directory context that cannot be built from, said at the directory field."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.field_errors = [("directory", problem) for problem in problems]
+
+
+def too_large(request: HttpRequest, limit_mb: int) -> bool:
+    """An upload announced larger than the limit: refused before a byte of it is read."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit_mb * 1024 * 1024
+    except ValueError:
+        return False
+
+
+def refuse_too_large(request: HttpRequest, action: str, limit_mb: int, setting: str):
+    actor = actions.Actor.from_request(request)
+    problem = f"the upload is larger than {limit_mb} MiB ({setting})"
+    actions.record_rejected(actor, action, "image", "", {}, problem)
+    return HttpResponse(f"Nothing was done: {problem}.", status=413, content_type="text/plain")
+
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("build_args")
 def build_form(request: HttpRequest) -> HttpResponse:
     if answer := refused(request, "build"):
         return answer
+    # The archive and the typed files together: at most the limit for the archive, and the
+    # zip's unpacked limit keeps its own.
+    if request.method == "POST" and too_large(request, settings.DOCKSIDE_UPLOAD_MAX_MB):
+        return refuse_too_large(
+            request, "build", settings.DOCKSIDE_UPLOAD_MAX_MB, "DOCKSIDE_UPLOAD_MAX_MB"
+        )
     if request.method == "POST":
         submitted = not request.POST.get(PREVIEW_FIELD)
         form = BuildForm(request.POST, request.FILES, submitted=submitted)
@@ -31,7 +66,9 @@ def build_form(request: HttpRequest) -> HttpResponse:
         override = form.cleaned_data.get("override_policy", False)
         try:
             actions.check_build_directory(actor, spec, override)
-        except policy.PolicyRefused as exc:
+            if spec.source == "directory" and (problems := form.prepare_directory(spec)):
+                raise ContextRefused(problems)
+        except (policy.PolicyRefused, ContextRefused) as exc:
             actions.record_rejected(actor, "build", "image", spec.tags[0], form.data, str(exc))
             raise
         job = jobs.start_build(actor, spec, form.make_context, override)
@@ -42,7 +79,7 @@ def build_form(request: HttpRequest) -> HttpResponse:
         "images/build.html",
         "Build an image",
         "Build",
-        {},
+        {"recent": Build.objects.filter(user_id=request.user.pk)[:RECENT_BUILDS]},
         busy=image_busy("build", first_tag or "the image"),
     )
     return handle_action(request, form, page, start, first_tag)

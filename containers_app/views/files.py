@@ -13,7 +13,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -25,6 +25,7 @@ from ..forms.fields import PATH_MAX
 from ..pages.engine_errors import explain
 from ..specs import CopyFromSpec, CopyToSpec
 from .flow import refused
+from .streaming import streamed
 
 SHOWN_BYTES = 256 * 1024  # a file is shown on the page up to this much
 
@@ -128,7 +129,7 @@ def download_files(request: HttpRequest, ref: str) -> HttpResponse:
         content_type = "application/octet-stream"
     else:
         name, content_type = f"{container.name}-{name}.tar", "application/x-tar"
-    response = StreamingHttpResponse(stream, content_type=content_type)
+    response = streamed(stream, content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 

@@ -3,18 +3,22 @@ the layers view, the image drawn as the stack it is."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access import roles
 from registries.models import Registry
 
 from .. import actions, docker_service, jobs
 from ..forms.moving import LoadForm, PushForm, SaveForm
 from ..pages.waits import image_busy
 from ..references import parse_image_reference
+from .builds import refuse_too_large, too_large
 from .flow import PREVIEW_FIELD, ActionPage, Done, handle_action, refused
+from .streaming import streamed
 
 
 @require_GET
@@ -47,6 +51,11 @@ def push_form(request: HttpRequest, ref: str) -> HttpResponse:
         form = PushForm(initial=initial, source=source, registries=addresses)
 
     def start(actor: actions.Actor, spec) -> Done:
+        try:
+            actions.check_push_target(actor, spec)
+        except roles.NotAllowed as exc:
+            actions.record_rejected(actor, "push", "image", source, form.data, str(exc))
+            raise
         job = jobs.start_push(actor, spec)
         return Done("", redirect_to=reverse("images:push-job", args=[job.id]))
 
@@ -83,7 +92,7 @@ def save_form(request: HttpRequest) -> HttpResponse:
 
     def save(actor: actions.Actor, spec) -> Done:
         blocks = actions.save_images(actor, spec)
-        response = StreamingHttpResponse(blocks, content_type="application/x-tar")
+        response = streamed(blocks, "application/x-tar")
         response["Content-Disposition"] = f'attachment; filename="{spec.filename}"'
         return Done("", response=response)
 
@@ -101,6 +110,10 @@ def save_form(request: HttpRequest) -> HttpResponse:
 def load_form(request: HttpRequest) -> HttpResponse:
     if answer := refused(request, "load"):
         return answer
+    if request.method == "POST" and too_large(request, settings.DOCKSIDE_LOAD_MAX_MB):
+        return refuse_too_large(
+            request, "load", settings.DOCKSIDE_LOAD_MAX_MB, "DOCKSIDE_LOAD_MAX_MB"
+        )
     if request.method == "POST":
         submitted = not request.POST.get(PREVIEW_FIELD)
         form = LoadForm(request.POST, request.FILES, submitted=submitted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -18,6 +18,7 @@ from ..pages.waits import Busy
 from ..specs import VolumeCopySpec
 from .files import BadPath, container_path, crumbs_of
 from .flow import ActionPage, Done, handle_action, refused
+from .streaming import streamed
 
 
 @require_GET
@@ -134,11 +135,9 @@ def volume_download(request: HttpRequest, name: str) -> HttpResponse:
     stream = actions.volume_copy(actions.Actor.from_request(request), spec, volume)
     base = posixpath.basename(path) or volume.short_name
     if as_file:
-        response = StreamingHttpResponse(
-            docker_service.file_from_tar(stream, path), content_type="application/octet-stream"
-        )
+        response = streamed(docker_service.file_from_tar(stream, path), "application/octet-stream")
     else:
         base = f"{volume.short_name}-{posixpath.basename(path) or 'volume'}.tar"
-        response = StreamingHttpResponse(stream, content_type="application/x-tar")
+        response = streamed(stream, "application/x-tar")
     response["Content-Disposition"] = content_disposition_header(True, base)
     return response
