@@ -325,3 +325,25 @@ def test_docker_hub_search_names_no_other_registry(admin_client, docker_api):
 
     assert response.status_code == 400
     assert "reaching the registry evil.example.com is not allowed" in response.content.decode()
+
+
+def test_removing_a_registry_forgets_its_credentials(admin_client, stored):
+    assert admin_client.get(f"/registries/{stored.pk}/remove/").status_code == 200
+
+    response = admin_client.post(f"/registries/{stored.pk}/remove/")
+
+    assert response.status_code == 302
+    assert not Registry.objects.filter(pk=stored.pk).exists()
+    entry = last_entry("remove_registry")
+    assert entry.outcome == "succeeded" and entry.command == f"docker logout {stored.address}"
+
+
+def test_a_registry_with_no_user_has_no_login_to_test(admin_client, registry):
+    anonymous = Registry.objects.create(address=registry)
+
+    page = admin_client.get(f"/registries/{anonymous.pk}/").content.decode()
+    response = admin_client.post(f"/registries/{anonymous.pk}/login/", follow=True)
+
+    assert "Test login" not in page
+    assert "has no user to sign in as" in response.content.decode()
+    assert "dockside-test/busybox" in page, "its catalog, read without a login"
