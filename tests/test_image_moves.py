@@ -15,6 +15,7 @@ from collections import Counter
 import docker
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from tests import support
 from tests.pages import text
@@ -228,3 +229,19 @@ def test_save_streams_through_daphne(daphne_server, versions):
     assert response.status_code == 200
     assert response.headers.get("Content-Length") is None, "sent as it is read, not buffered"
     assert manifest(response.content)[0]["RepoTags"] == [f"{repository}:1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "setting", "action"),
+    [
+        ("/images/load/", "DOCKSIDE_LOAD_MAX_MB", "load"),
+        ("/images/build/", "DOCKSIDE_UPLOAD_MAX_MB", "build"),
+    ],
+)
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(admin_client, url, setting, action):
+    with override_settings(**{setting: 0}):
+        response = admin_client.post(url, {"archive": SimpleUploadedFile("a.tar", b"x" * 100)})
+
+    assert response.status_code == 413
+    assert setting in response.content.decode()
+    assert last_entry(action).outcome == "failed"

@@ -28,32 +28,26 @@ class ContextRefused(docker_service.InvalidRequest):
         self.field_errors = [("directory", problem) for problem in problems]
 
 
-def too_large(request: HttpRequest, limit_mb: int) -> bool:
-    """An upload announced larger than the limit: refused before a byte of it is read."""
+def oversized(request: HttpRequest, action: str, setting: str) -> HttpResponse | None:
+    """A 413 (and a failed entry) for a POST announced larger than the setting's MiB, before
+    the view reads a byte of it; None for anything else."""
+    limit = getattr(settings, setting)
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > limit_mb * 1024 * 1024
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return False
-
-
-def refuse_too_large(request: HttpRequest, action: str, limit_mb: int, setting: str):
-    actor = actions.Actor.from_request(request)
-    problem = f"the upload is larger than {limit_mb} MiB ({setting})"
-    actions.record_rejected(actor, action, "image", "", {}, problem)
+        length = 0
+    if request.method != "POST" or length <= limit * 1024 * 1024:
+        return None
+    problem = f"the upload is larger than {limit} MiB ({setting})"
+    actions.record_rejected(actions.Actor.from_request(request), action, "image", "", {}, problem)
     return HttpResponse(f"Nothing was done: {problem}.", status=413, content_type="text/plain")
 
 
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("build_args")
 def build_form(request: HttpRequest) -> HttpResponse:
-    if answer := refused(request, "build"):
+    if answer := refused(request, "build") or oversized(request, "build", "DOCKSIDE_UPLOAD_MAX_MB"):
         return answer
-    # The archive and the typed files together: at most the limit for the archive, and the
-    # zip's unpacked limit keeps its own.
-    if request.method == "POST" and too_large(request, settings.DOCKSIDE_UPLOAD_MAX_MB):
-        return refuse_too_large(
-            request, "build", settings.DOCKSIDE_UPLOAD_MAX_MB, "DOCKSIDE_UPLOAD_MAX_MB"
-        )
     if request.method == "POST":
         submitted = not request.POST.get(PREVIEW_FIELD)
         form = BuildForm(request.POST, request.FILES, submitted=submitted)

@@ -3,7 +3,6 @@ the layers view, the image drawn as the stack it is."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from .. import actions, docker_service, jobs
 from ..forms.moving import LoadForm, PushForm, SaveForm
 from ..pages.waits import image_busy
 from ..references import parse_image_reference
-from .builds import refuse_too_large, too_large
+from .builds import oversized
 from .flow import PREVIEW_FIELD, ActionPage, Done, handle_action, refused
 from .streaming import streamed
 
@@ -108,12 +107,8 @@ def save_form(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def load_form(request: HttpRequest) -> HttpResponse:
-    if answer := refused(request, "load"):
+    if answer := refused(request, "load") or oversized(request, "load", "DOCKSIDE_LOAD_MAX_MB"):
         return answer
-    if request.method == "POST" and too_large(request, settings.DOCKSIDE_LOAD_MAX_MB):
-        return refuse_too_large(
-            request, "load", settings.DOCKSIDE_LOAD_MAX_MB, "DOCKSIDE_LOAD_MAX_MB"
-        )
     if request.method == "POST":
         submitted = not request.POST.get(PREVIEW_FIELD)
         form = LoadForm(request.POST, request.FILES, submitted=submitted)
