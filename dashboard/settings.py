@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "audit",
     "access",
     "registries",
+    "stacks",
     "containers_app",
 ]
 

@@ -165,6 +165,8 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "registries:detail": [stored, f"{stored}?repository=dockside-test/busybox"],
         "registries:edit": [f"{stored}edit/"],
         "registries:remove": [f"{stored}remove/"],
+        "stacks:list": ["/stacks/"],
+        "stacks:detail": ["/stacks/no-such-stack/"],
         "volumes:list": ["/volumes/", "/volumes/?sizes=1"],
         "volumes:create": ["/volumes/create/"],
         "volumes:prune": ["/volumes/prune/"],

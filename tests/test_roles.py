@@ -79,6 +79,8 @@ MATRIX = {
     "registries:remove": ADMIN,
     "registries:detail": OPERATOR,  # browsing signs in with the stored credentials
     "registries:login": OPERATOR,
+    "stacks:list": VIEWER,
+    "stacks:detail": VIEWER,
     "volumes:list": VIEWER,
     "volumes:create": OPERATOR,
     "volumes:prune": ADMIN,

@@ -87,6 +87,7 @@ from .networks import (
     remove_network,
 )
 from .processes import ProcessResult, exec_once, run_in_foreground
+from .projects import Made, labelled_networks_and_volumes
 from .prune import PruneResult, prune, prune_candidates, volume_prune_tells_named
 from .registry_http import Catalog, RegistryError, catalog, tags
 from .run_recreate import Recreated, recreate_container
