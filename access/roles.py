@@ -61,6 +61,10 @@ NEEDS = {
     "add_registry": (Role.ADMIN, "adding registries"),
     "change_registry": (Role.ADMIN, "changing a registry's credentials"),
     "remove_registry": (Role.ADMIN, "removing registries"),
+    "stack_save": (Role.OPERATOR, "writing a stack's files"),
+    "stack_up": (Role.OPERATOR, "deploying stacks"),
+    "stack_down": (Role.OPERATOR, "taking stacks down"),
+    "stack_down_volumes": (Role.ADMIN, "removing a stack's volumes"),
 }
 
 

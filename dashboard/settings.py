@@ -93,6 +93,8 @@ DOCKSIDE_WAIT_TIMEOUT = env_int("DOCKSIDE_WAIT_TIMEOUT", 30)
 # The largest file (or tar) copied into a container through the browser, in MiB. Uploads
 # go to a temporary file (0600) past 2.5 MB and are streamed to the engine from there.
 DOCKSIDE_UPLOAD_MAX_MB = env_int("DOCKSIDE_UPLOAD_MAX_MB", 100)
+# How long one Compose command (up, down, pull) may run before it is stopped, in seconds.
+DOCKSIDE_COMPOSE_TIMEOUT = env_int("DOCKSIDE_COMPOSE_TIMEOUT", 900)
 # The largest tar `docker load` takes through the browser (images are big).
 DOCKSIDE_LOAD_MAX_MB = env_int("DOCKSIDE_LOAD_MAX_MB", 4096)
 # Registries pulls may contact (comma-separated hosts, docker.io for Docker Hub); empty = any.

@@ -10,6 +10,8 @@ from datetime import datetime
 from containers_app import docker_service
 from containers_app.docker_service import ContainerSummary
 
+from . import files
+
 PROJECT = "com.docker.compose.project"
 SERVICE = "com.docker.compose.service"
 WORKING_DIR = "com.docker.compose.project.working_dir"
@@ -49,7 +51,9 @@ class Stack:
 
     @property
     def status(self) -> str:
-        """running (all), partly (some), stopped (none)."""
+        """running (all), partly (some), stopped (none), down (no container at all)."""
+        if not self.containers:
+            return "down"
         if self.running == len(self.containers):
             return "running"
         return "partly" if self.running else "stopped"
@@ -70,17 +74,28 @@ def _stack(name: str, containers: list[ContainerSummary]) -> Stack:
     )
 
 
+def _unstarted(name: str) -> Stack:
+    """A stack Dockside keeps files for, with no container (never up, or down)."""
+    return Stack(name, (), str(files.stack_dir(name)), files.COMPOSE_FILE, None)
+
+
 def list_stacks() -> list[Stack]:
-    """Every project with a container on the engine (one /containers/json call)."""
+    """Every project with a container on the engine (one /containers/json call), and the
+    stacks Dockside keeps files for."""
     found: dict[str, list[ContainerSummary]] = {}
     for container in docker_service.list_containers(all=True, filters={"label": PROJECT}):
         if container.labels.get(ONE_OFF) == "True":  # `compose run`: not a service's
             continue
         found.setdefault(container.labels[PROJECT], []).append(container)
-    return [_stack(name, found[name]) for name in sorted(found)]
+    stacks = {name: _stack(name, containers) for name, containers in found.items()}
+    for name in files.managed_names():
+        stacks.setdefault(name, _unstarted(name))
+    return [stacks[name] for name in sorted(stacks)]
 
 
 def find_stack(name: str) -> Stack | None:
     containers = docker_service.list_containers(all=True, filters={"label": f"{PROJECT}={name}"})
     services = [c for c in containers if c.labels.get(ONE_OFF) != "True"]
-    return _stack(name, services) if services else None
+    if services:
+        return _stack(name, services)
+    return _unstarted(name) if files.is_managed(name) else None

@@ -5,12 +5,18 @@ shell, with an environment that holds only what Compose needs."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
+
+from containers_app.docker_service import DockerServiceError
 
 VERSION_TIMEOUT = 20
 PASSED_ON = ("PATH", "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "LANG", "LC_ALL")
@@ -69,3 +75,73 @@ def find_tool() -> ComposeTool:
     raise ToolMissing(
         "no Compose tool here: install the docker CLI's compose plugin or docker-compose"
     )
+
+
+CONFIG_TIMEOUT = 60
+LINE = re.compile(r"line (\d+)")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `config` said of the files: the resolved configuration, or the tool's error."""
+
+    resolved: str
+    error: str
+
+    @property
+    def line(self) -> int | None:
+        """The line of compose.yaml the error names, if it names one."""
+        found = LINE.findall(self.error)
+        return int(found[-1]) if found else None
+
+
+def check_config(draft: Path, project: str, project_dir: Path) -> Checked:
+    """`config` on the files in `draft`, resolving relative paths against `project_dir`
+    (where they will live): the tool's own validation, not one of Dockside's."""
+    tool = find_tool()
+    argv = [*tool.argv, "-p", project, "-f", str(draft / "compose.yaml")]
+    argv += ["--env-file", str(draft / ".env"), "--project-directory", str(project_dir), "config"]
+    try:
+        done = subprocess.run(
+            argv, cwd=draft, env=environment(), capture_output=True, text=True,
+            timeout=CONFIG_TIMEOUT, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return Checked("", f"{tool.name} config did not answer within {CONFIG_TIMEOUT} s")
+    if done.returncode != 0:
+        said = " ".join((done.stderr or done.stdout).split()).replace(str(draft) + "/", "")
+        return Checked("", said or f"{tool.name} config failed ({done.returncode})")
+    return Checked(done.stdout, "")
+
+
+class RunFailed(DockerServiceError):
+    pass
+
+
+def run_commands(argvs: list[list[str]], directory: Path, say: Callable[[str], None]) -> None:
+    """Each command in turn, never through a shell, its output (both streams) to `say` line
+    by line; RunFailed on the first that fails or outlives DOCKSIDE_COMPOSE_TIMEOUT."""
+    limit = settings.DOCKSIDE_COMPOSE_TIMEOUT
+    said: list[str] = []
+    for argv in argvs:
+        say(f"$ {' '.join(argv)}")
+        process = subprocess.Popen(
+            argv, cwd=directory, env=environment(), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+        )  # fmt: skip
+        timer = threading.Timer(limit, process.kill)
+        timer.start()
+        try:
+            for line in process.stdout:
+                said.append(line.rstrip("\n"))
+                say(said[-1])
+            code = process.wait()
+        finally:
+            timer.cancel()
+        if code != 0 and not timer.is_alive() and code < 0:
+            raise RunFailed(
+                f"{argv[0]} ran past {limit} s and was stopped (DOCKSIDE_COMPOSE_TIMEOUT)"
+            )
+        if code != 0:
+            last = next((line for line in reversed(said) if line.strip()), "")
+            raise RunFailed(f"it exited with code {code}: {last}")

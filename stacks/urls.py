@@ -6,5 +6,9 @@ app_name = "stacks"
 
 urlpatterns = [
     path("", views.stack_list, name="list"),
+    path("new/", views.stack_form, name="new"),
     path("<str:name>/", views.stack_detail, name="detail"),
+    path("<str:name>/edit/", views.stack_form, name="edit"),
+    path("<str:name>/runs/<str:job_id>/", views.run_page, name="run-job"),
+    path("<str:name>/<str:verb>/", views.stack_run, name="run"),
 ]

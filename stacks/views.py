@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
 
-from containers_app import docker_service
+from access import policy
+from containers_app import actions, cli, docker_service
+from containers_app.views.flow import ActionPage, Done, handle_action, refused
 
+from . import actions as stack_actions
+from . import files
+from . import jobs as stack_jobs
+from .forms import STARTER, DownForm, StackForm, UpForm, tool_name
 from .listing import PROJECT, find_stack, list_stacks
-from .tool import ToolMissing, find_tool
+from .tool import ToolMissing, check_config, find_tool
 
 
 def _tool() -> dict:
@@ -36,7 +44,124 @@ def stack_detail(request: HttpRequest, name: str) -> HttpResponse:
     context = {
         "stack": stack,
         "made": made,
+        "managed": files.is_managed(name),
         "command": f"docker compose -p {name} ps --all",
         **_tool(),
     }
+    if "tool" in context:
+        context["tool_command"] = tool_name()
     return render(request, "stacks/detail.html", context)
+
+
+def _stack_page(name: str, title: str, template: str, **context) -> ActionPage:
+    return ActionPage(template, title, context.pop("submit", "Save"), {"name": name, **context})
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("env")
+def stack_form(request: HttpRequest, name: str = "") -> HttpResponse:
+    """New stack (no name) or its files edited: `config` checks them before they are saved."""
+    if answer := refused(request, "stack_save") or _no_tool():
+        return answer
+    if name and not files.is_managed(name):
+        raise Http404(f"{name} is not a stack Dockside manages: its files are elsewhere.")
+    if request.method == "POST":
+        form = StackForm(request.POST, existing=name)
+    elif name:
+        compose, env = files.read_files(name)
+        form = StackForm(initial={"name": name, "compose": compose, "env": env}, existing=name)
+    else:
+        form = StackForm(initial={"compose": STARTER})
+
+    def save(actor: actions.Actor, spec) -> Done:
+        override = form.cleaned_data.get("override_policy", False)
+        stack_actions.save_stack(
+            actor, spec, form.cleaned_data["compose"], form.cleaned_data["env"], override
+        )
+        return Done(
+            f"Saved {spec.project}: {spec.tool} config accepted it.",
+            redirect_to=reverse("stacks:detail", args=[spec.project]),
+        )
+
+    title = f"Edit {name}" if name else "Create a stack"
+    page = _stack_page(name, title, "stacks/form.html", **_tool())
+    return handle_action(request, form, page, save, name or request.POST.get("name", ""))
+
+
+def _no_tool() -> HttpResponse | None:
+    try:
+        find_tool()
+    except ToolMissing as exc:
+        return HttpResponse(f"{exc}.", status=503, content_type="text/plain; charset=utf-8")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def stack_run(request: HttpRequest, name: str, verb: str) -> HttpResponse:
+    """`up -d` or `down` as a job whose output streams to its page."""
+    volumes = verb == "down" and request.POST.get("volumes") == "on"
+    action = {"up": "stack_up", "down": "stack_down_volumes" if volumes else "stack_down"}
+    if verb not in action:
+        raise Http404(f"no stack action {verb!r}")
+    if answer := refused(request, action[verb]) or _no_tool():
+        return answer
+    if not files.is_managed(name):
+        raise Http404(f"{name} is not a stack Dockside manages: run Compose where its files are.")
+    data = request.POST if request.method == "POST" else None
+    form = (UpForm if verb == "up" else DownForm)(data, project=name)
+    stack = find_stack(name)
+
+    def start(actor: actions.Actor, spec) -> Done:
+        if verb == "up":
+            override = form.cleaned_data.get("override_policy", False)
+            _refuse_early(actor, spec, override, form)
+
+            def work(job):
+                stack_actions.stack_up(actor, spec, job.add, override)
+        else:
+
+            def work(job):
+                stack_actions.stack_down(actor, spec, job.add)
+
+        job = stack_jobs.start(actor, name, verb, cli.command(spec), work)
+        return Done("", redirect_to=reverse("stacks:run-job", args=[name, job.id]))
+
+    made = (
+        docker_service.labelled_networks_and_volumes(f"{PROJECT}={name}") if verb == "down" else []
+    )
+    page = ActionPage(
+        f"stacks/{verb}.html",
+        f"{verb.capitalize()} {name}",
+        "Up" if verb == "up" else "Down",
+        {"name": name, "stack": stack, "made": made, **_tool()},
+        danger=verb == "down",
+        confirm=f"Take {name} down: its containers and networks are removed."
+        if verb == "down"
+        else "",
+    )
+    return handle_action(request, form, page, start, name)
+
+
+def _refuse_early(actor, spec, override: bool, form) -> None:
+    """The policy's refusal at the form, before a job starts (the job checks again)."""
+    directory = files.stack_dir(spec.project)
+    checked = check_config(directory, spec.project, directory)
+    try:
+        if checked.error:
+            raise stack_actions.ConfigRefused(checked)
+        if problems := stack_actions.policy_problems(actor, checked.resolved, override):
+            raise policy.PolicyRefused(problems)
+    except docker_service.DockerServiceError as exc:
+        actions.record_rejected(actor, "stack_up", "stack", spec.project, form.data, str(exc))
+        raise
+
+
+@require_GET
+def run_page(request: HttpRequest, name: str, job_id: str) -> HttpResponse:
+    job = stack_jobs.get(job_id, request.user.pk)
+    if job is None or job.project != name:
+        raise Http404("No such run: it ended long ago, or another user started it.")
+    template = "stacks/run.html"
+    if request.htmx and request.htmx.target == "run-progress":
+        template += "#progress"
+    return render(request, template, {"job": job, "name": name})

@@ -127,6 +127,14 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         {"registry": registry, "name": f"dockside-test/phone-{short}:1"},
     )
     assert "/images/build/" in build.url and "/images/push/" in push.url, (build.url, push.url)
+    stack = f"phone-{short}"
+    made = support.post(
+        session,
+        f"{daphne_server.url}/stacks/new/",
+        {"name": stack, "compose": f"services:\n  web:\n    image: {support.BASE_IMAGE}\n"},
+    )
+    down = support.post(session, f"{daphne_server.url}/stacks/{stack}/down/", {})
+    assert made.url.endswith(f"/stacks/{stack}/") and "/runs/" in down.url, (made.url, down.url)
     pages = {
         "containers:list": ["/containers/", "/containers/?all=1"],
         "containers:run": ["/containers/run/", f"/containers/run/?from={short}"],
@@ -166,7 +174,11 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "registries:edit": [f"{stored}edit/"],
         "registries:remove": [f"{stored}remove/"],
         "stacks:list": ["/stacks/"],
-        "stacks:detail": ["/stacks/no-such-stack/"],
+        "stacks:detail": [f"/stacks/{stack}/", "/stacks/no-such-stack/"],
+        "stacks:new": ["/stacks/new/"],
+        "stacks:edit": [f"/stacks/{stack}/edit/"],
+        "stacks:run": [f"/stacks/{stack}/up/", f"/stacks/{stack}/down/"],
+        "stacks:run-job": [urlsplit(down.url).path],
         "volumes:list": ["/volumes/", "/volumes/?sizes=1"],
         "volumes:create": ["/volumes/create/"],
         "volumes:prune": ["/volumes/prune/"],

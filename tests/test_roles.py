@@ -81,6 +81,10 @@ MATRIX = {
     "registries:login": OPERATOR,
     "stacks:list": VIEWER,
     "stacks:detail": VIEWER,
+    "stacks:new": OPERATOR,
+    "stacks:edit": OPERATOR,
+    "stacks:run": {"up": OPERATOR, "down": OPERATOR},
+    "stacks:run-job": VIEWER,  # a run's page, for the user who started it
     "volumes:list": VIEWER,
     "volumes:create": OPERATOR,
     "volumes:prune": ADMIN,

@@ -4,7 +4,9 @@ CLI is found by its labels, with its services, containers, networks and volumes.
 from __future__ import annotations
 
 import shutil
+import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from stacks.tool import environment, find_tool
 from tests import support
 from tests.pages import text
+from tests.posting import error_at, field_errors, last_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,139 @@ def test_an_unknown_stack_is_a_404(admin_client, docker_api):
     response = admin_client.get("/stacks/no-such-project-here/")
 
     assert response.status_code == 404
+
+
+# --- stacks Dockside manages: files, config, policy, up and down ------------------------
+
+
+@pytest.fixture
+def stacks_home(settings, tmp_path):
+    """The data directory (where stacks' files live) of this test alone."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    return settings.DATA_DIR
+
+
+@pytest.fixture
+def managed(stacks_home, docker_api):
+    """A project name for a stack made through Dockside, taken down at the end."""
+    project = support.run_name("managed").replace(".", "-")
+    yield project
+    directory = stacks_home / "stacks" / project
+    if directory.is_dir():
+        compose(directory, project, "down", "-v", "--timeout", "1")
+
+
+def stack_files() -> str:
+    return COMPOSE_FILE.format(
+        image=support.BASE_IMAGE, label=support.TEST_LABEL, run=support.RUN_ID
+    )
+
+
+def wait_for_run(client, url: str) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        fragment = client.get(
+            url, headers={"HX-Request": "true", "HX-Target": "run-progress"}
+        ).content.decode()
+        if "hx-trigger" not in fragment:
+            return fragment
+        time.sleep(0.2)
+    raise AssertionError("the run did not end")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stack_is_made_brought_up_and_taken_down_with_its_volume(
+    admin_client, managed, stacks_home, docker_api
+):
+    response = admin_client.post(
+        "/stacks/new/", {"name": managed, "compose": stack_files(), "env": "TAG=1\n"}
+    )
+
+    assert response.status_code == 302, field_errors(response.content.decode())
+    directory = stacks_home / "stacks" / managed
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE((directory / "compose.yaml").stat().st_mode) == 0o600
+    assert (directory / ".env").read_text() == "TAG=1\n"
+    saved = last_entry("stack_save")
+    assert saved.outcome == "succeeded" and saved.command.endswith(f"-p {managed} config --quiet")
+    assert saved.parameters["env_keys"] == ["TAG"]
+
+    up = admin_client.post(f"/stacks/{managed}/up/", {})
+    assert up.status_code == 302
+    log = wait_for_run(admin_client, up["Location"])
+    assert ">done</span>" in log, log[-2000:]
+    assert "Creating" in log or "Created" in log
+    assert last_entry("stack_up").outcome == "succeeded"
+    page = admin_client.get(f"/stacks/{managed}/").content.decode()
+    assert 'id="service-web"' in page and "2 of 2" not in page and "1 of 1 running" in page
+
+    form = admin_client.get(f"/stacks/{managed}/down/").content.decode()
+    assert f"{managed}_data" in form and "and its data" in form
+    down = admin_client.post(f"/stacks/{managed}/down/", {"volumes": "on"})
+    assert ">done</span>" in wait_for_run(admin_client, down["Location"])
+    entry = last_entry("stack_down_volumes")
+    assert entry.outcome == "succeeded" and entry.command.endswith(f"-p {managed} down -v")
+    assert not docker_api.containers(
+        all=True, filters={"label": f"com.docker.compose.project={managed}"}
+    )
+    assert not docker_api.volumes(filters={"name": f"{managed}_data"}).get("Volumes")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"compose": "services:\n  web:\n    image: x\n   bad: [\n"}, "compose", "line 4"),
+        ({"compose": "services:\n  web:\n    imag: x\n"}, "compose", "Unsupported config option"),
+        ({"name": "Shop"}, "name", "lowercase letters"),
+        ({"name": "../etc"}, "name", "lowercase letters"),
+        ({"env": "JUSTAWORD\n"}, "env", "line 1: write NAME=value"),
+    ],
+)
+def test_bad_files_are_refused_at_their_field_and_nothing_is_written(
+    admin_client, stacks_home, data, field, message
+):
+    fields = {
+        "name": "dockside-bad",
+        "compose": "services:\n  web:\n    image: x\n",
+        "env": "",
+        **data,
+    }
+
+    response = admin_client.post("/stacks/new/", fields)
+
+    assert response.status_code == 400
+    assert message in error_at(response.content.decode(), field)
+    assert last_entry("stack_save").outcome == "failed"
+    assert not (stacks_home / "stacks" / fields["name"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("service", "named"),
+    [
+        ("    privileged: true\n", "service web: privileged"),
+        ('    volumes: ["/etc:/host-etc"]\n', "service web: volumes: /etc is a host directory"),
+        ('    volumes: ["/var/run/docker.sock:/s"]\n', "holds the Docker socket"),
+        ("    network_mode: host\n", "service web: network_mode: host"),
+        ("    cap_add: [SYS_ADMIN]\n", "service web: cap_add: SYS_ADMIN"),
+    ],
+)
+def test_the_policy_names_the_service_and_key(operator_client, stacks_home, service, named):
+    compose_text = f"services:\n  web:\n    image: {support.BASE_IMAGE}\n{service}"
+
+    response = operator_client.post(
+        "/stacks/new/", {"name": "dockside-risky", "compose": compose_text}
+    )
+
+    assert response.status_code == 403
+    assert named in error_at(response.content.decode(), "compose")
+    assert not (stacks_home / "stacks" / "dockside-risky").exists()
+
+
+def test_a_viewer_may_not_write_a_stack(viewer_client, stacks_home):
+    response = viewer_client.post(
+        "/stacks/new/", {"name": "dockside-v", "compose": "services: {}\n"}
+    )
+
+    assert response.status_code == 403
+    assert not (stacks_home / "stacks" / "dockside-v").exists()

@@ -1,0 +1,54 @@
+"""The Compose commands of the stack specs, in the CLI's own words (registered with
+containers_app.cli, so the audit log and the pages show them like every other command)."""
+
+from __future__ import annotations
+
+from containers_app import cli
+from containers_app.quoting import join
+
+from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
+
+
+def _tool(spec) -> list[str]:
+    return [*spec.tool.split(), "-p", spec.project]
+
+
+@cli.argv.register
+def _config(spec: SaveStackSpec, mask: bool = False) -> list[str]:
+    return [*_tool(spec), "config", "--quiet"]
+
+
+@cli.argv.register
+def _up(spec: StackUpSpec, mask: bool = False) -> list[str]:
+    args = [*_tool(spec), "up", "-d"]
+    for flag, on in (
+        ("--build", spec.build),
+        ("--force-recreate", spec.force_recreate),
+        ("--remove-orphans", spec.remove_orphans),
+    ):
+        if on:
+            args.append(flag)
+    return args
+
+
+def argvs(spec) -> list[list[str]]:
+    """Every command the action runs, in order: `up` with pull is `pull` then `up` (the
+    Compose v1 tool has no `up --pull`; both tools have `pull`)."""
+    if isinstance(spec, StackUpSpec) and spec.pull:
+        return [[*_tool(spec), "pull"], cli.argv(spec)]
+    return [cli.argv(spec)]
+
+
+@cli.command.register
+def _up_command(spec: StackUpSpec, mask: bool = False) -> str:
+    return " && ".join(join(args) for args in argvs(spec))
+
+
+@cli.argv.register
+def _down(spec: StackDownSpec, mask: bool = False) -> list[str]:
+    return [*_tool(spec), "down", *(["-v"] if spec.volumes else [])]
+
+
+def in_directory(spec) -> str:
+    """The command as one runs it by hand: from the stack's directory."""
+    return f"cd {join([spec.directory])} && {cli.command(spec)}"
