@@ -24,14 +24,16 @@ from .tool import ToolMissing, check_config, find_tool
 def _tool() -> dict:
     """Which Compose tool this host has, for the page to say."""
     try:
-        return {"tool": find_tool()}
+        return {"tool": find_tool(), "tool_command": tool_name()}
     except ToolMissing as exc:
         return {"tool_missing": str(exc)}
 
 
 @require_GET
 def stack_list(request: HttpRequest) -> HttpResponse:
-    context = {"stacks": list_stacks(), "command": "docker compose ls --all", **_tool()}
+    # What the page does (one call); `docker compose ls` is the v2 tool's own list.
+    command = f"docker ps -a --filter label={PROJECT}"
+    context = {"stacks": list_stacks(), "command": command, **_tool()}
     return render(request, "stacks/list.html", context)
 
 
@@ -45,11 +47,10 @@ def stack_detail(request: HttpRequest, name: str) -> HttpResponse:
         "stack": stack,
         "made": made,
         "managed": files.is_managed(name),
-        "command": f"docker compose -p {name} ps --all",
         **_tool(),
     }
-    if "tool" in context:
-        context["tool_command"] = tool_name()
+    shown = context["tool_command"] = tool_name() if "tool" in context else "docker compose"
+    context["command"] = f"{shown} -p {name} ps --all"
     return render(request, "stacks/detail.html", context)
 
 
@@ -107,7 +108,7 @@ def stack_run(request: HttpRequest, name: str, verb: str) -> HttpResponse:
         return answer
     if not files.is_managed(name):
         raise Http404(f"{name} is not a stack Dockside manages: run Compose where its files are.")
-    data = request.POST if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else {}  # unticked: already a command
     form = (UpForm if verb == "up" else DownForm)(data, project=name)
     stack = find_stack(name)
 

@@ -3,6 +3,7 @@ refused form leaves the engine as it was (and starts nothing)."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -123,5 +124,31 @@ def test_arbitrary_input_never_breaks_the_registry_form(admin_client, docker_api
     def submit(address, username, password):
         data = {"address": address, "username": username, "password": password}
         guard.check(admin_client.post("/registries/add/", data))
+
+    submit()
+
+
+def test_arbitrary_input_never_breaks_the_stack_form(admin_client, docker_api, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    guard = EngineGuard(docker_api)
+    composes = st.one_of(
+        ANY_TEXT,
+        st.builds(
+            lambda rest: f"services:\n  web:\n    image: {support.BASE_IMAGE}\n{rest}", ANY_TEXT
+        ),
+    )
+
+    @FUZZ
+    @given(st.one_of(ANY_TEXT, st.just("dockside-fuzz")), composes, ANY_TEXT)
+    def submit(name, compose_text, env):
+        response = admin_client.post(
+            "/stacks/new/", {"name": name, "compose": compose_text, "env": env}
+        )
+        refused = guard.check(response)
+        stacks = tmp_path / "stacks"
+        written = [path for path in stacks.iterdir()] if stacks.is_dir() else []
+        assert not (refused and written), f"a refused stack left files: {written}"
+        for directory in written:  # a saved one: gone before the next example
+            shutil.rmtree(directory)
 
     submit()

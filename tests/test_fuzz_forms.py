@@ -232,6 +232,7 @@ ONE_FIELD_TOO_LONG = {
     "push name": ("/images/{image}/push/", "push", "name", {}),
     "save images": ("/images/save/", "save", "images", {}),
     "registry address": ("/registries/add/", "add_registry", "address", {}),
+    "stack compose": ("/stacks/new/", "stack_save", "compose", {"name": "dockside-oversized"}),
 }
 
 

@@ -96,7 +96,8 @@ def test_a_stack_started_from_the_cli_is_listed(admin_client, cli_stack):
     assert ">web<" in row and ">worker<" in row
     assert str(directory) in row
     tool = find_tool()
-    assert f"{tool.name}</code> {tool.version}" in page
+    shown = "docker compose" if len(tool.argv) == 2 else "docker-compose"
+    assert f'<code title="{tool.name}">{shown}</code> {tool.version}' in page
 
 
 def test_a_stack_page_shows_its_services_and_what_it_made(admin_client, cli_stack, docker_api):
