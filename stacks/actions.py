@@ -11,10 +11,11 @@ from pathlib import Path
 from access import policy, roles
 from access.models import HostPolicy
 from audit.actors import Actor
+from audit.models import AuditEntry
 from containers_app.actions import audited
 
 from . import commands, files
-from .safety import stack_problems
+from .safety import path_problems, stack_problems
 from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
 from .tool import Checked, RunFailed, check_config, run_commands
 
@@ -28,42 +29,56 @@ class ConfigRefused(RunFailed):
         self.field_errors = [("compose", str(self))]
 
 
-def checked_draft(project: str, compose: str, env: str) -> Checked:
-    """`config` over the files as typed, in a scratch directory (nothing saved yet),
-    resolving paths against the stack's own directory."""
-    with tempfile.TemporaryDirectory(prefix="dockside-stack-") as scratch:
-        files.write_draft(Path(scratch), compose, env)
-        return check_config(Path(scratch), project, files.stack_dir(project))
+def _may_override(actor: Actor, override: bool) -> bool:
+    return override and roles.allows(actor.user, roles.Role.ADMIN)
 
 
-def policy_problems(actor: Actor, resolved: str, override: bool) -> list[policy.Problem]:
-    """What the policy refuses in the stack, for this actor (an admin may override)."""
-    if override and roles.allows(actor.user, roles.Role.ADMIN):
-        return []
-    found = stack_problems(resolved, HostPolicy.current())
-    return [policy.Problem("compose", rule) for rule in found]
+def checked_stack(
+    actor: Actor,
+    project: str,
+    files_dir: Path,
+    compose: str,
+    override: bool,
+    entry: AuditEntry | None = None,
+) -> Checked:
+    """The files in `files_dir` as the stack `project` (paths resolved against its own
+    directory): first what they would have the tool read, then the tool's `config`, then
+    the policy over what it resolved. Raises the first refusal; an admin's override lets
+    the policy's pass, and the entry keeps what was overridden."""
+    allowed = _may_override(actor, override)
+    project_dir = files.stack_dir(project)
+    overridden = []
+    if problems := path_problems(compose, project_dir):
+        if not allowed:
+            raise policy.PolicyRefused([policy.Problem("compose", rule) for rule in problems])
+        overridden += problems
+    checked = check_config(files_dir, project, project_dir)
+    if checked.error:
+        raise ConfigRefused(checked)
+    if problems := stack_problems(checked.resolved, HostPolicy.current()):
+        if not allowed:
+            raise policy.PolicyRefused([policy.Problem("compose", rule) for rule in problems])
+        overridden += problems
+    if overridden and entry is not None:
+        entry.parameters = {**entry.parameters, "policy_override": overridden}
+    return checked
 
 
 def save_stack(actor: Actor, spec: SaveStackSpec, compose: str, env: str, override: bool) -> None:
-    with audited(actor, "stack_save", spec, "stack", spec.project):
-        checked = checked_draft(spec.project, compose, env)
-        if checked.error:
-            raise ConfigRefused(checked)
-        if problems := policy_problems(actor, checked.resolved, override):
-            raise policy.PolicyRefused(problems)
+    with audited(actor, "stack_save", spec, "stack", spec.project) as entry:
+        with tempfile.TemporaryDirectory(prefix="dockside-stack-") as scratch:
+            files.write_draft(Path(scratch), compose, env)
+            checked_stack(actor, spec.project, Path(scratch), compose, override, entry)
         files.write_files(spec.project, compose, env)
 
 
 def stack_up(
     actor: Actor, spec: StackUpSpec, say: Callable[[str], None], override: bool = False
 ) -> None:
-    with audited(actor, "stack_up", spec, "stack", spec.project):
+    with audited(actor, "stack_up", spec, "stack", spec.project) as entry:
         directory = files.stack_dir(spec.project)
-        checked = check_config(directory, spec.project, directory)
-        if checked.error:
-            raise ConfigRefused(checked)
-        if problems := policy_problems(actor, checked.resolved, override):
-            raise policy.PolicyRefused(problems)
+        compose, _ = files.read_files(spec.project)
+        checked_stack(actor, spec.project, directory, compose, override, entry)
         run_commands(commands.argvs(spec), directory, say)
 
 

@@ -10,7 +10,9 @@ from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
 
 
 def _tool(spec) -> list[str]:
-    return [*spec.tool.split(), "-p", spec.project]
+    """The tool, the project, and its two files named: nothing in the environment (or in
+    .env, such as COMPOSE_FILE) can make it read others."""
+    return [*spec.tool.split(), "-p", spec.project, "-f", "compose.yaml", "--env-file", ".env"]
 
 
 @cli.argv.register

@@ -19,7 +19,12 @@ COMPOSE_FILE = "compose.yaml"
 ENV_FILE = ".env"
 
 
+RESERVED = {"new"}  # /stacks/new/ is the form
+
+
 def check_name(name: str) -> str:
+    if name in RESERVED:
+        raise ValueError(f"{name!r} names a page of Dockside's: choose another name")
     if not PROJECT_NAME.fullmatch(name):
         raise ValueError(
             "a stack's name is lowercase letters, digits, - and _, starting with a letter or"

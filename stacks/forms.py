@@ -8,9 +8,11 @@ from containers_app.forms.base import SpecForm
 from containers_app.forms.fields import MAX_FIELD, text
 
 from . import files
+from .listing import find_stack
 from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
 from .tool import find_tool
 
+TOOL_SETTINGS = ("COMPOSE_", "DOCKER_")  # .env names the tool reads as its own settings
 STARTER = """services:
   web:
     image: nginx:1.27
@@ -76,7 +78,19 @@ class StackForm(SpecForm):
             raise forms.ValidationError(str(exc)) from exc
         if not self.existing and files.is_managed(name):
             raise forms.ValidationError(f"a stack {name} exists already: edit that one")
+        if not self.existing and find_stack(name) is not None:
+            raise forms.ValidationError(
+                f"a Compose project {name} runs on this engine, started elsewhere: its up and"
+                " down would act on it; choose another name"
+            )
         return name
+
+    def audit_data(self):
+        """The .env's names only: its values may be secrets."""
+        data = self.data.copy()
+        if data.get("env"):
+            data["env"] = " ".join(line.split("=", 1)[0] for line in data["env"].splitlines())
+        return data
 
     def check(self, data: dict) -> None:
         if not data.get("compose", "").strip():
@@ -84,6 +98,12 @@ class StackForm(SpecForm):
         for number, line in enumerate(data.get("env", "").splitlines(), 1):
             if line.strip() and not line.lstrip().startswith("#") and "=" not in line:
                 self.add_error("env", f"line {number}: write NAME=value")
+            elif line.strip().startswith(TOOL_SETTINGS):
+                self.add_error(
+                    "env",
+                    f"line {number}: {line.split('=', 1)[0].strip()} would change which files"
+                    " and engine the tool uses: Dockside names those itself",
+                )
 
     def build_spec(self, data: dict) -> SaveStackSpec:
         keys = tuple(

@@ -1,8 +1,16 @@
 """The host-access policy over a whole stack: the tool's resolved configuration (what
 `config` printed, with every path made absolute and every variable filled in) is read
-service by service, and each key that gives a container the host is named."""
+service by service, and each key that gives a container the host is named.
+
+Before the tool reads anything, the files a compose.yaml names (env_file, build contexts,
+secrets, configs, extends, include) must lie inside the stack's own directory: `config`
+itself reads them, and the data directory next door holds Dockside's secret key.
+"""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import yaml
 
@@ -32,8 +40,12 @@ def _service_problems(name: str, service: dict, rules: HostPolicy) -> list[str]:
         for key in HOST_MODES:
             if str(service.get(key, "")).startswith(("host", "container:")):
                 said.append(f"{key}: {service[key]} shares a namespace beyond its own")
-    if service.get("devices") and not rules.allow_devices:
-        said.append("devices: host devices are an admin's to give")
+    for key in ("devices", "device_cgroup_rules", "gpus"):
+        if service.get(key) and not rules.allow_devices:
+            said.append(f"{key}: host devices are an admin's to give")
+    for source in service.get("volumes_from") or []:
+        if str(source).startswith("container:"):
+            said.append(f"volumes_from: {source} takes another container's mounts: ask an admin")
     allowed = rules.capability_list()
     extra = [
         c
@@ -56,14 +68,80 @@ def _service_problems(name: str, service: dict, rules: HostPolicy) -> list[str]:
     return [f"service {name}: {rule}" for rule in said]
 
 
+def _top_level_problems(config: dict, rules: HostPolicy) -> list[str]:
+    """Volumes whose options mount the host, networks that are the host's."""
+    found = []
+    for name, volume in (config.get("volumes") or {}).items():
+        if isinstance(volume, dict) and not volume.get("external"):
+            options = {str(k): str(v) for k, v in (volume.get("driver_opts") or {}).items()}
+            for problem in policy.volume_problems(volume.get("driver") or "local", options, rules):
+                found.append(f"volume {name}: {problem.rule}")
+    for name, network in (config.get("networks") or {}).items():
+        host = isinstance(network, dict) and "host" in {network.get("name"), network.get("driver")}
+        if host and not rules.allow_host_namespaces:
+            found.append(f"network {name}: the host's network shares its namespace")
+    return found
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def stack_problems(resolved: str, rules: HostPolicy) -> list[str]:
     """What the policy refuses in a resolved configuration, each naming its service and key."""
-    config = yaml.safe_load(resolved) or {}
-    services = config.get("services") if isinstance(config, dict) else None
-    if not isinstance(services, dict):
-        return []
-    found = []
-    for name, service in sorted(services.items()):
+    config = _mapping(yaml.safe_load(resolved))
+    found = _top_level_problems(config, rules)
+    for name, service in sorted(_mapping(config.get("services")).items()):
         if isinstance(service, dict):
             found += _service_problems(str(name), service, rules)
+    return found
+
+
+def _paths_named(config: dict) -> list[tuple[str, str]]:
+    """(where, path) of every file or directory a compose.yaml has the tool read."""
+    named = []
+    for name, service in _mapping(config.get("services")).items():
+        service = _mapping(service)
+        env_files = service.get("env_file") or []
+        for item in [env_files] if isinstance(env_files, str | dict) else env_files:
+            path = item.get("path") if isinstance(item, dict) else item
+            named.append((f"service {name}: env_file", path))
+        build = service.get("build")
+        if isinstance(build, str):
+            named.append((f"service {name}: build", build))
+        elif isinstance(build, dict):
+            named.append((f"service {name}: build.context", build.get("context") or "."))
+        extends = _mapping(service.get("extends"))
+        if extends.get("file"):
+            named.append((f"service {name}: extends.file", extends["file"]))
+        for label_file in service.get("label_file") or []:
+            named.append((f"service {name}: label_file", label_file))
+    for key in ("secrets", "configs"):
+        for name, item in _mapping(config.get(key)).items():
+            if _mapping(item).get("file"):
+                named.append((f"{key} {name}: file", item["file"]))
+    for item in config.get("include") or []:
+        path = item.get("path") if isinstance(item, dict) else item
+        named.append(("include", path))
+    return [(where, str(path)) for where, path in named if path]
+
+
+def path_problems(compose: str, directory: Path) -> list[str]:
+    """Files the compose.yaml has the tool read that are not the stack's own (outside its
+    directory, or named by a variable that cannot be followed before the tool runs)."""
+    try:
+        config = _mapping(yaml.safe_load(compose))
+    except yaml.YAMLError:
+        return []  # the tool's config says what is wrong, with its line
+    root = os.path.realpath(directory)
+    found = []
+    for where, path in _paths_named(config):
+        if "$" in path or path.startswith("~"):
+            found.append(f"{where}: {path} is named by a variable: write the path itself")
+            continue
+        if "://" in path:  # a build context from git or a URL: fetched, not read here
+            continue
+        real = os.path.realpath(os.path.join(directory, path))
+        if real != root and not real.startswith(root + os.sep):
+            found.append(f"{where}: {path} is outside the stack's own directory")
     return found

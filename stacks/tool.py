@@ -4,9 +4,11 @@ shell, with an environment that holds only what Compose needs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -108,6 +110,8 @@ def check_config(draft: Path, project: str, project_dir: Path) -> Checked:
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         return Checked("", f"{tool.name} config did not answer within {CONFIG_TIMEOUT} s")
+    except OSError as exc:
+        return Checked("", f"{tool.name} could not be run: {exc.strerror or exc}")
     if done.returncode != 0:
         said = " ".join((done.stderr or done.stdout).split()).replace(str(draft) + "/", "")
         return Checked("", said or f"{tool.name} config failed ({done.returncode})")
@@ -118,18 +122,40 @@ class RunFailed(DockerServiceError):
     pass
 
 
+def _executable(argv: list[str]) -> list[str]:
+    """The command as shown (`docker compose …`, `docker-compose …`) with the tool found
+    on this host in its place (the same program, not another one on PATH)."""
+    tool = find_tool()
+    shown = ["docker", "compose"] if len(tool.argv) == 2 else ["docker-compose"]
+    if argv[: len(shown)] == shown:
+        return [*tool.argv, *argv[len(shown) :]]
+    return argv
+
+
 def run_commands(argvs: list[list[str]], directory: Path, say: Callable[[str], None]) -> None:
     """Each command in turn, never through a shell, its output (both streams) to `say` line
-    by line; RunFailed on the first that fails or outlives DOCKSIDE_COMPOSE_TIMEOUT."""
+    by line; RunFailed on the first that fails or outlives DOCKSIDE_COMPOSE_TIMEOUT (its
+    whole process group is killed: the plugin's own children too)."""
     limit = settings.DOCKSIDE_COMPOSE_TIMEOUT
     said: list[str] = []
     for argv in argvs:
         say(f"$ {' '.join(argv)}")
-        process = subprocess.Popen(
-            argv, cwd=directory, env=environment(), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
-        )  # fmt: skip
-        timer = threading.Timer(limit, process.kill)
+        try:
+            process = subprocess.Popen(
+                _executable(argv), cwd=directory, env=environment(), stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                errors="replace", start_new_session=True,
+            )  # fmt: skip
+        except OSError as exc:
+            raise RunFailed(f"{argv[0]} could not be run: {exc.strerror or exc}") from exc
+        timed_out = threading.Event()
+
+        def stop(process=process, timed_out=timed_out) -> None:
+            timed_out.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+        timer = threading.Timer(limit, stop)
         timer.start()
         try:
             for line in process.stdout:
@@ -138,10 +164,8 @@ def run_commands(argvs: list[list[str]], directory: Path, say: Callable[[str], N
             code = process.wait()
         finally:
             timer.cancel()
-        if code != 0 and not timer.is_alive() and code < 0:
-            raise RunFailed(
-                f"{argv[0]} ran past {limit} s and was stopped (DOCKSIDE_COMPOSE_TIMEOUT)"
-            )
+        if timed_out.is_set():
+            raise RunFailed(f"it ran past {limit} s and was stopped (DOCKSIDE_COMPOSE_TIMEOUT)")
         if code != 0:
             last = next((line for line in reversed(said) if line.strip()), "")
             raise RunFailed(f"it exited with code {code}: {last}")

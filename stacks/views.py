@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from access import policy
 from containers_app import actions, cli, docker_service
 from containers_app.views.flow import ActionPage, Done, handle_action, refused
 
@@ -18,7 +17,7 @@ from . import files
 from . import jobs as stack_jobs
 from .forms import STARTER, DownForm, StackForm, UpForm, tool_name
 from .listing import PROJECT, find_stack, list_stacks
-from .tool import ToolMissing, check_config, find_tool
+from .tool import ToolMissing, find_tool
 
 
 def _tool() -> dict:
@@ -144,16 +143,15 @@ def stack_run(request: HttpRequest, name: str, verb: str) -> HttpResponse:
 
 
 def _refuse_early(actor, spec, override: bool, form) -> None:
-    """The policy's refusal at the form, before a job starts (the job checks again)."""
+    """The refusals at the form, before a job starts (the job checks again)."""
     directory = files.stack_dir(spec.project)
-    checked = check_config(directory, spec.project, directory)
+    compose, _ = files.read_files(spec.project)
     try:
-        if checked.error:
-            raise stack_actions.ConfigRefused(checked)
-        if problems := stack_actions.policy_problems(actor, checked.resolved, override):
-            raise policy.PolicyRefused(problems)
+        stack_actions.checked_stack(actor, spec.project, directory, compose, override)
     except docker_service.DockerServiceError as exc:
-        actions.record_rejected(actor, "stack_up", "stack", spec.project, form.data, str(exc))
+        actions.record_rejected(
+            actor, "stack_up", "stack", spec.project, form.audit_data(), str(exc)
+        )
         raise
 
 

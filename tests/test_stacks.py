@@ -181,7 +181,9 @@ def test_a_stack_is_made_brought_up_and_taken_down_with_its_volume(
     assert stat.S_IMODE((directory / "compose.yaml").stat().st_mode) == 0o600
     assert (directory / ".env").read_text() == "TAG=1\n"
     saved = last_entry("stack_save")
-    assert saved.outcome == "succeeded" and saved.command.endswith(f"-p {managed} config --quiet")
+    files_named = "-f compose.yaml --env-file .env"
+    assert saved.outcome == "succeeded"
+    assert saved.command.endswith(f"-p {managed} {files_named} config --quiet")
     assert saved.parameters["env_keys"] == ["TAG"]
 
     up = admin_client.post(f"/stacks/{managed}/up/", {})
@@ -198,7 +200,8 @@ def test_a_stack_is_made_brought_up_and_taken_down_with_its_volume(
     down = admin_client.post(f"/stacks/{managed}/down/", {"volumes": "on"})
     assert ">done</span>" in wait_for_run(admin_client, down["Location"])
     entry = last_entry("stack_down_volumes")
-    assert entry.outcome == "succeeded" and entry.command.endswith(f"-p {managed} down -v")
+    assert entry.outcome == "succeeded"
+    assert entry.command.endswith(f"-p {managed} {files_named} down -v")
     assert not docker_api.containers(
         all=True, filters={"label": f"com.docker.compose.project={managed}"}
     )
@@ -241,6 +244,15 @@ def test_bad_files_are_refused_at_their_field_and_nothing_is_written(
         ('    volumes: ["/var/run/docker.sock:/s"]\n', "holds the Docker socket"),
         ("    network_mode: host\n", "service web: network_mode: host"),
         ("    cap_add: [SYS_ADMIN]\n", "service web: cap_add: SYS_ADMIN"),
+        ("    env_file: ../../secret_key\n", "env_file: ../../secret_key is outside the stack"),
+        ("    build: ../..\n", "service web: build: ../.. is outside the stack"),
+        ("    env_file: ${HOME}/x\n", "is named by a variable"),
+        ('    volumes_from: ["container:other"]\n', "takes another container's mounts"),
+        ('    device_cgroup_rules: ["b 8:* rmw"]\n', "device_cgroup_rules"),
+        (
+            "volumes:\n  root:\n    driver_opts: {type: none, o: bind, device: /}\n",
+            "volume root: / holds the Docker socket",
+        ),
     ],
 )
 def test_the_policy_names_the_service_and_key(operator_client, stacks_home, service, named):
@@ -253,6 +265,70 @@ def test_the_policy_names_the_service_and_key(operator_client, stacks_home, serv
     assert response.status_code == 403
     assert named in error_at(response.content.decode(), "compose")
     assert not (stacks_home / "stacks" / "dockside-risky").exists()
+
+
+def test_the_secret_key_next_door_is_never_read(admin_client, stacks_home, settings):
+    (stacks_home / "secret_key").write_text("THE-SERVER-SECRET\n")
+    compose_text = (
+        f"services:\n  web:\n    image: {support.BASE_IMAGE}\n    env_file: ../../secret_key\n"
+    )
+
+    response = admin_client.post("/stacks/new/", {"name": "dockside-peek", "compose": compose_text})
+
+    assert response.status_code == 403, "refused before the tool reads the file"
+    assert "THE-SERVER-SECRET" not in response.content.decode()
+    assert "THE-SERVER-SECRET" not in str(last_entry("stack_save").__dict__)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "new"}, "name", "names a page of Dockside's"),
+        ({"env": "COMPOSE_FILE=/etc/other.yaml\n"}, "env", "COMPOSE_FILE would change which files"),
+        ({"env": "DOCKER_HOST=tcp://elsewhere:2375\n"}, "env", "DOCKER_HOST would change"),
+    ],
+)
+def test_names_and_tool_settings_are_refused(admin_client, stacks_home, data, field, message):
+    fields = {"name": "dockside-ok", "compose": "services:\n  web:\n    image: x\n", **data}
+
+    response = admin_client.post("/stacks/new/", fields)
+
+    assert response.status_code == 400
+    assert message in error_at(response.content.decode(), field)
+
+
+def test_a_refused_form_keeps_the_env_values_out_of_the_audit_log(admin_client, stacks_home):
+    fields = {
+        "name": "Bad Name",
+        "compose": "services: {}\n",
+        "env": "DB_PASSWORD=hunter2\nTAG=1\n",
+    }
+
+    assert admin_client.post("/stacks/new/", fields).status_code == 400
+
+    entry = last_entry("stack_save")
+    assert "hunter2" not in str(entry.parameters) and "DB_PASSWORD" in str(entry.parameters)
+
+
+def test_a_project_started_elsewhere_keeps_its_name(admin_client, cli_stack, stacks_home):
+    project, _ = cli_stack
+
+    response = admin_client.post("/stacks/new/", {"name": project, "compose": "services: {}\n"})
+
+    assert response.status_code == 400
+    assert "started elsewhere" in error_at(response.content.decode(), "name")
+
+
+def test_an_admins_override_is_in_the_audit_log(admin_client, stacks_home):
+    compose_text = f"services:\n  web:\n    image: {support.BASE_IMAGE}\n    privileged: true\n"
+    data = {"name": "dockside-override", "compose": compose_text, "override_policy": "on"}
+
+    response = admin_client.post("/stacks/new/", data)
+
+    assert response.status_code == 302
+    entry = last_entry("stack_save")
+    assert entry.outcome == "succeeded"
+    assert "service web: privileged" in str(entry.parameters["policy_override"])
 
 
 def test_a_viewer_may_not_write_a_stack(viewer_client, stacks_home):

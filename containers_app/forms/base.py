@@ -45,6 +45,11 @@ class SpecForm(forms.Form):
                 raise forms.ValidationError(str(exc)) from exc
         return data
 
+    def audit_data(self):
+        """What a refused form held, for its failed audit entry (a form with values that
+        must not be kept, such as a .env, hides them here)."""
+        return self.data
+
     def error_summary(self) -> str:
         return "; ".join(
             f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)

@@ -129,7 +129,12 @@ def handle_action(
     actor = actions.Actor.from_request(request)
     if not valid:
         actions.record_rejected(
-            actor, form.action, form.target_kind, target_name, form.data, form.error_summary()
+            actor,
+            form.action,
+            form.target_kind,
+            target_name,
+            form.audit_data(),
+            form.error_summary(),
         )
         return render_page(request, page, form, status=400)
     try:
