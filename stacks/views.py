@@ -48,13 +48,8 @@ def stack_detail(request: HttpRequest, name: str) -> HttpResponse:
         "managed": files.is_managed(name),
         **_tool(),
     }
-    shown = context["tool_command"] = tool_name() if "tool" in context else "docker compose"
-    context["command"] = f"{shown} -p {name} ps --all"
+    context["command"] = f"{context.get('tool_command', 'docker compose')} -p {name} ps --all"
     return render(request, "stacks/detail.html", context)
-
-
-def _stack_page(name: str, title: str, template: str, **context) -> ActionPage:
-    return ActionPage(template, title, context.pop("submit", "Save"), {"name": name, **context})
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,7 +79,7 @@ def stack_form(request: HttpRequest, name: str = "") -> HttpResponse:
         )
 
     title = f"Edit {name}" if name else "Create a stack"
-    page = _stack_page(name, title, "stacks/form.html", **_tool())
+    page = ActionPage("stacks/form.html", title, "Save", {"name": name, **_tool()})
     return handle_action(request, form, page, save, name or request.POST.get("name", ""))
 
 
