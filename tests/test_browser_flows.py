@@ -20,16 +20,20 @@ def test_every_banner_names_the_action_that_ran(page, daphne_server, make_contai
     expect(page.locator("#live-state")).to_have_text("Live")
     messages = page.locator("#messages")
 
-    for button, said, then in [
-        ("Pause", "Paused", "Unpause"),
-        ("Unpause", "Unpaused", "Pause"),
-        ("Stop", "Stopped", "Start"),
-        ("Start", "Started", "Pause"),
-        ("Restart", "Restarted", "Pause"),
+    for button, said, then, state in [
+        ("Pause", "Paused", "Unpause", "paused"),
+        ("Unpause", "Unpaused", "Pause", "running"),
+        ("Stop", "Stopped", "Start", "exited"),
+        ("Start", "Started", "Pause", "running"),
+        ("Restart", "Restarted", "Pause", "running"),
     ]:
         page.get_by_role("button", name=button, exact=True).click()
         expect(messages).to_have_text(f"{said} {name}.")
         expect(page.get_by_role("button", name=then, exact=True)).to_be_enabled()
+        # The engine's events redraw the page after each action: the next click waits for
+        # that redraw to land (a click on the part being replaced is a click on nothing).
+        expect(page.locator(".page-head .state")).to_have_text(re.compile(rf"^{state}"))
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def test_a_slow_stop_says_what_it_waits_for_and_disables_its_buttons(
