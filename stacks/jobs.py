@@ -9,9 +9,6 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 
-from django.db import connections
-
-from containers_app.docker_service import DockerServiceError
 from containers_app.jobs import store
 
 KEEP_LINES = 5000
@@ -56,21 +53,7 @@ def start(actor, project: str, verb: str, command: str, work) -> StackJob:
     """A thread for `work(job)` (an action that runs the commands); its failure ends the job."""
     job = StackJob(uuid.uuid4().hex, actor.user.pk if actor.user else None, project, verb, command)
     store.add(job)
-
-    def run() -> None:
-        try:
-            work(job)
-        except DockerServiceError as exc:
-            job.finish(str(exc))
-        except Exception as exc:
-            job.finish(f"the run stopped: {type(exc).__name__}")
-            raise
-        else:
-            job.finish()
-        finally:
-            connections.close_all()
-
-    threading.Thread(target=run, name=f"stack-{job.id[:8]}", daemon=True).start()
+    store.run_in_thread(job, lambda: work(job), str)
     return job
 
 

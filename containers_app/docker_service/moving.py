@@ -23,8 +23,8 @@ def push_image(ref: str, auth_config: dict | None) -> Iterator[dict]:
     repository, tag = split_reference(ref)
     api = client()
     with engine_call("image", ref):
+        # auth_config {} rather than None: never the credentials of the account Dockside runs as
         for item in api.push(
-            # {} rather than None: never the credentials of the account Dockside runs as
             repository,
             tag=tag,
             stream=True,

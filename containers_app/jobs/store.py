@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol, TypeVar
+
+from django.db import connections
+
+from ..docker_service import DockerServiceError
 
 KEEP_FINISHED_SECONDS = 15 * 60
 
@@ -44,6 +49,26 @@ def add(job: J) -> J:
     with _lock:
         _jobs[job.id] = job
     return job
+
+
+def run_in_thread(job, work: Callable[[], object], said: Callable[[Exception], object]) -> None:
+    """`work()` in a daemon thread; the job is finished with nothing, or with what `said`
+    makes of the engine's error (any other error: its kind, and re-raised)."""
+
+    def run() -> None:
+        try:
+            work()
+        except DockerServiceError as exc:
+            job.finish(said(exc))
+        except Exception as exc:
+            job.finish(f"it stopped: {type(exc).__name__}")
+            raise
+        else:
+            job.finish()
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name=f"job-{job.id[:8]}", daemon=True).start()
 
 
 def live(job_id: str, user_id: int | None, kind: type[J]) -> J | None:

@@ -12,10 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.db import connections
-
 from .. import actions
-from ..docker_service import DockerServiceError
 from ..pages.engine_errors import Explained, explain
 from ..specs import PullSpec, PushSpec
 from . import store
@@ -96,21 +93,7 @@ class PullJob:
 
 def _start(job: PullJob, work: Callable[[], object]) -> PullJob:
     store.add(job)
-
-    def run() -> None:
-        try:
-            work()
-        except DockerServiceError as exc:
-            job.finish(explain(exc))
-        except Exception as exc:
-            job.finish(f"the {job.verb} stopped: {type(exc).__name__}")
-            raise
-        else:
-            job.finish()
-        finally:
-            connections.close_all()
-
-    threading.Thread(target=run, name=f"{job.verb}-{job.id[:8]}", daemon=True).start()
+    store.run_in_thread(job, work, explain)
     return job
 
 
