@@ -65,6 +65,11 @@ NEEDS = {
     "stack_up": (Role.OPERATOR, "deploying stacks"),
     "stack_down": (Role.OPERATOR, "taking stacks down"),
     "stack_down_volumes": (Role.ADMIN, "removing a stack's volumes"),
+    "stack_stop": (Role.OPERATOR, "stopping stacks"),
+    "stack_start": (Role.OPERATOR, "starting stacks"),
+    "stack_restart": (Role.OPERATOR, "restarting stacks"),
+    "stack_pull": (Role.OPERATOR, "pulling a stack's images"),
+    "stack_scale": (Role.OPERATOR, "scaling a stack's services"),
 }
 
 

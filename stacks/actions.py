@@ -1,6 +1,7 @@
 """One function per stack action, each audited with the Compose command it runs: save the
-files (once `config` accepted them), up, down. The host-access policy is checked over the
-tool's resolved configuration before anything is written or started."""
+files (once `config` accepted them), up, down, stop, start, restart, pull, scale. The
+host-access policy is checked over the tool's resolved configuration before anything is
+written or started. One save or run of a stack at a time (files.locked)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,26 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
+
 from access import policy, roles
 from access.models import HostPolicy
 from audit.actors import Actor
 from audit.models import AuditEntry
+from containers_app import docker_service
 from containers_app.actions import audited
+from containers_app.actions.delivery import check_registry
+from containers_app.docker_service import DockerServiceError
 
 from . import commands, files
-from .safety import path_problems, stack_problems
-from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
+from .files import locked
+from .safety import images, path_problems, stack_problems
+from .specs import SaveStackSpec, StackCommandSpec, StackDownSpec, StackUpSpec
 from .tool import Checked, RunFailed, check_config, run_commands
+
+# Verbs that act on what the file says now (containers made, images fetched): checked as
+# `up` is. stop, start and restart act on containers made (and checked) already.
+CHECKED = {"scale", "pull"}
 
 
 class ConfigRefused(RunFailed):
@@ -40,6 +51,7 @@ def checked_stack(
     compose: str,
     override: bool,
     entry: AuditEntry | None = None,
+    pulls: bool = False,
 ) -> Checked:
     """The files in `files_dir` as the stack `project` (paths resolved against its own
     directory): first what they would have the tool read, then the tool's `config`, then
@@ -55,6 +67,7 @@ def checked_stack(
     checked = check_config(files_dir, project, project_dir)
     if checked.error:
         raise ConfigRefused(checked)
+    _check_registries(checked.resolved, pulls)
     if problems := stack_problems(checked.resolved, HostPolicy.current()):
         if not allowed:
             raise policy.PolicyRefused([policy.Problem("compose", rule) for rule in problems])
@@ -64,8 +77,21 @@ def checked_stack(
     return checked
 
 
+def _check_registries(resolved: str, pulls: bool) -> None:
+    """Images the tool would fetch (every one when it pulls, else those not here) come
+    from the allowed registries only (DOCKSIDE_ALLOWED_REGISTRIES, when set)."""
+    if not settings.DOCKSIDE_ALLOWED_REGISTRIES:
+        return
+    for service, image in images(resolved):
+        if pulls or not docker_service.image_present(image):
+            try:
+                check_registry(image)
+            except DockerServiceError as exc:
+                raise type(exc)(f"service {service}: {exc}") from None
+
+
 def save_stack(actor: Actor, spec: SaveStackSpec, compose: str, env: str, override: bool) -> None:
-    with audited(actor, "stack_save", spec, "stack", spec.project) as entry:
+    with audited(actor, "stack_save", spec, "stack", spec.project) as entry, locked(spec.project):
         with tempfile.TemporaryDirectory(prefix="dockside-stack-") as scratch:
             files.write_draft(Path(scratch), compose, env)
             checked_stack(actor, spec.project, Path(scratch), compose, override, entry)
@@ -75,14 +101,28 @@ def save_stack(actor: Actor, spec: SaveStackSpec, compose: str, env: str, overri
 def stack_up(
     actor: Actor, spec: StackUpSpec, say: Callable[[str], None], override: bool = False
 ) -> None:
-    with audited(actor, "stack_up", spec, "stack", spec.project) as entry:
+    with audited(actor, "stack_up", spec, "stack", spec.project) as entry, locked(spec.project):
         directory = files.stack_dir(spec.project)
         compose, _ = files.read_files(spec.project)
-        checked_stack(actor, spec.project, directory, compose, override, entry)
+        checked_stack(actor, spec.project, directory, compose, override, entry, spec.pull)
         run_commands(commands.argvs(spec), directory, say)
 
 
 def stack_down(actor: Actor, spec: StackDownSpec, say: Callable[[str], None]) -> None:
     action = "stack_down_volumes" if spec.volumes else "stack_down"
-    with audited(actor, action, spec, "stack", spec.project):
+    with audited(actor, action, spec, "stack", spec.project), locked(spec.project):
         run_commands(commands.argvs(spec), files.stack_dir(spec.project), say)
+
+
+def stack_command(
+    actor: Actor, spec: StackCommandSpec, say: Callable[[str], None], override: bool = False
+) -> None:
+    """stop, start, restart, pull (the stack's or one service's) and scale."""
+    action = f"stack_{spec.verb}"
+    with audited(actor, action, spec, "stack", spec.project) as entry, locked(spec.project):
+        directory = files.stack_dir(spec.project)
+        if spec.verb in CHECKED:
+            compose, _ = files.read_files(spec.project)
+            pulls = spec.verb == "pull"
+            checked_stack(actor, spec.project, directory, compose, override, entry, pulls)
+        run_commands(commands.argvs(spec), directory, say)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from containers_app import cli
 from containers_app.quoting import join
 
-from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
+from .specs import SaveStackSpec, StackCommandSpec, StackDownSpec, StackUpSpec
 
 
 def _tool(spec) -> list[str]:
@@ -49,6 +49,16 @@ def _up_command(spec: StackUpSpec, mask: bool = False) -> str:
 @cli.argv.register
 def _down(spec: StackDownSpec, mask: bool = False) -> list[str]:
     return [*_tool(spec), "down", *(["-v"] if spec.volumes else [])]
+
+
+@cli.argv.register
+def _command(spec: StackCommandSpec, mask: bool = False) -> list[str]:
+    if spec.verb == "scale":
+        # Only this service (and what it depends on) is touched; its containers running
+        # already stay as they are, whatever changed in the file since.
+        scale = f"{spec.service}={spec.replicas}"
+        return [*_tool(spec), "up", "-d", "--no-recreate", "--scale", scale, spec.service]
+    return [*_tool(spec), spec.verb, *([spec.service] if spec.service else [])]
 
 
 def in_directory(spec) -> str:

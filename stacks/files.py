@@ -5,12 +5,17 @@ or written."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+
+from containers_app.docker_service import Conflict
 
 # Compose's own rule for project names: lowercase letters, digits, dashes and underscores,
 # starting with a letter or digit.
@@ -45,6 +50,36 @@ def stack_dir(name: str) -> Path:
     if directory.resolve().parent != stacks_root().resolve():
         raise ValueError(f"{name}: not a directory of the stacks directory")
     return directory
+
+
+class StackBusy(Conflict):
+    """Another save or run of the stack holds it."""
+
+
+@contextmanager
+def locked(name: str) -> Iterator[None]:
+    """The stack held by one save or run at a time, across every Dockside process on this
+    data directory (an flock on `stacks/.locks/<name>`); held already: StackBusy."""
+    locks = stacks_root() / ".locks"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    handle = os.open(locks / check_name(name), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StackBusy(
+                f"{name} is busy: another save or Compose run of it is in progress; wait for"
+                " it to end (its page is under Stacks), then try again"
+            ) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def check_free(name: str) -> None:
+    """StackBusy now if a save or run holds the stack (to refuse at the form)."""
+    with locked(name):
+        pass
 
 
 def managed_names() -> list[str]:

@@ -9,7 +9,7 @@ from containers_app.forms.fields import MAX_FIELD, text
 
 from . import files
 from .listing import find_stack
-from .specs import SaveStackSpec, StackDownSpec, StackUpSpec
+from .specs import SaveStackSpec, StackCommandSpec, StackDownSpec, StackUpSpec
 from .tool import find_tool
 
 TOOL_SETTINGS = ("COMPOSE_", "DOCKER_")  # .env names the tool reads as its own settings
@@ -173,4 +173,41 @@ class DownForm(SpecForm):
     def build_spec(self, data: dict) -> StackDownSpec:
         return StackDownSpec(
             self.project, tool_name(), str(files.stack_dir(self.project)), volumes=data["volumes"]
+        )
+
+
+MAX_REPLICAS = 20
+
+
+class CommandForm(SpecForm):
+    """stop, start, restart, pull of the stack or one service; scale of one service."""
+
+    replicas = forms.IntegerField(
+        label="Containers",
+        min_value=0,
+        max_value=MAX_REPLICAS,
+        help_text=f"0 to {MAX_REPLICAS}; 0 stops and removes the service's containers.",
+    )
+    override_policy = _override()
+
+    target_kind = "stack"
+    error_fields = ((r".", "replicas"),)
+
+    def __init__(self, *args, project: str, verb: str, service: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project, self.verb, self.service = project, verb, service
+        self.action = f"stack_{verb}"
+        if verb != "scale":
+            del self.fields["replicas"]
+        if verb not in ("scale", "pull"):
+            del self.fields["override_policy"]
+
+    def build_spec(self, data: dict) -> StackCommandSpec:
+        return StackCommandSpec(
+            self.project,
+            tool_name(),
+            str(files.stack_dir(self.project)),
+            self.verb,
+            self.service,
+            data.get("replicas"),
         )

@@ -59,3 +59,8 @@ def start(actor, project: str, verb: str, command: str, work) -> StackJob:
 
 def get(job_id: str, user_id: int | None) -> StackJob | None:
     return store.get(job_id, user_id, StackJob)
+
+
+def recent(user_id: int | None, project: str) -> list[StackJob]:
+    """The user's runs of the stack this process still keeps, the latest first."""
+    return store.recent(user_id, StackJob, lambda job: job.project == project)

@@ -16,6 +16,7 @@ import yaml
 
 from access import policy
 from access.models import HostPolicy
+from containers_app import docker_service
 
 HOST_MODES = ("network_mode", "pid", "ipc", "uts", "userns_mode", "cgroup")
 
@@ -62,10 +63,37 @@ def _service_problems(name: str, service: dict, rules: HostPolicy) -> list[str]:
         for option in service.get("security_opt") or []
     ):
         said.append("security_opt: it turns off a confinement")
-    for source in _bind_sources(service.get("volumes")):
+    binds = _bind_sources(service.get("volumes"))
+    for source in binds:
         if problem := policy.host_directory_problem("volumes", source, rules):
             said.append(f"volumes: {problem.rule}")
+    if binds and not rules.allow_root_with_binds and policy.is_root(_user(service)):
+        said.append(
+            "user: root (user 0) with host directories mounted owns those files on the host:"
+            ' give a user (user: "1000")'
+        )
     return [f"service {name}: {rule}" for rule in said]
+
+
+def _user(service: dict) -> str:
+    """Who the service runs as: its `user`, else its image's USER (root if the image is
+    not here yet: it cannot be told)."""
+    if service.get("user") is not None:
+        return str(service["user"])
+    try:
+        return docker_service.image_user(str(service.get("image") or ""))
+    except docker_service.DockerServiceError:
+        return ""
+
+
+def images(resolved: str) -> list[tuple[str, str]]:
+    """(service, image) of every service that names an image."""
+    services = _mapping(_mapping(yaml.safe_load(resolved)).get("services"))
+    return [
+        (str(name), str(service["image"]))
+        for name, service in sorted(services.items())
+        if isinstance(service, dict) and service.get("image")
+    ]
 
 
 def _top_level_problems(config: dict, rules: HostPolicy) -> list[str]:

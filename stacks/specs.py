@@ -34,3 +34,16 @@ class StackDownSpec:
     tool: str
     directory: str
     volumes: bool = False
+
+
+@dataclass(frozen=True)
+class StackCommandSpec:
+    """`stop`, `start`, `restart`, `pull` of the whole stack or of one service, and `scale`
+    (a service's container count, through `up`)."""
+
+    project: str
+    tool: str
+    directory: str
+    verb: str
+    service: str = ""
+    replicas: int | None = None

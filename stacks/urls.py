@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:name>/edit/", views.stack_form, name="edit"),
     path("<str:name>/runs/<str:job_id>/", views.run_page, name="run-job"),
     path("<str:name>/<str:verb>/", views.stack_run, name="run"),
+    path("<str:name>/services/<str:service>/<str:verb>/", views.service_run, name="service-run"),
 ]

@@ -15,8 +15,10 @@ from containers_app.views.flow import ActionPage, Done, handle_action, refused
 from . import actions as stack_actions
 from . import files
 from . import jobs as stack_jobs
-from .forms import STARTER, DownForm, StackForm, UpForm, tool_name
+from .as_run import as_run
+from .forms import STARTER, CommandForm, DownForm, StackForm, UpForm, tool_name
 from .listing import PROJECT, find_stack, list_stacks
+from .resolved import resolved_config, service_names
 from .tool import ToolMissing, find_tool
 
 
@@ -42,12 +44,20 @@ def stack_detail(request: HttpRequest, name: str) -> HttpResponse:
     if stack is None:
         raise Http404(f"No Compose project {name} has a container on this engine.")
     made = docker_service.labelled_networks_and_volumes(f"{PROJECT}={name}")
+    managed = files.is_managed(name)
     context = {
         "stack": stack,
         "made": made,
-        "managed": files.is_managed(name),
+        "managed": managed,
+        "runs": stack_jobs.recent(request.user.pk, name),
+        "simple_verbs": STACK_VERBS[2:],
         **_tool(),
     }
+    if managed and "tool" in context:
+        config = resolved_config(name)
+        if config is not None:
+            v2 = context["tool_command"] == "docker compose"
+            context["as_run"] = as_run(config, name, v2)
     context["command"] = f"{context.get('tool_command', 'docker compose')} -p {name} ps --all"
     return render(request, "stacks/detail.html", context)
 
@@ -91,61 +101,115 @@ def _no_tool() -> HttpResponse | None:
     return None
 
 
+STACK_VERBS = ("up", "down", "stop", "start", "restart", "pull")
+SERVICE_VERBS = ("restart", "scale")
+
+
 @require_http_methods(["GET", "POST"])
 def stack_run(request: HttpRequest, name: str, verb: str) -> HttpResponse:
-    """`up -d` or `down` as a job whose output streams to its page."""
-    volumes = verb == "down" and request.POST.get("volumes") == "on"
-    action = {"up": "stack_up", "down": "stack_down_volumes" if volumes else "stack_down"}
-    if verb not in action:
+    """`up -d`, `down`, `stop`, `start`, `restart` or `pull` as a job whose output streams
+    to its page."""
+    if verb not in STACK_VERBS:
         raise Http404(f"no stack action {verb!r}")
-    if answer := refused(request, action[verb]) or _no_tool():
+    volumes = verb == "down" and request.POST.get("volumes") == "on"
+    action = "stack_down_volumes" if volumes else f"stack_{verb}"
+    if answer := refused(request, action) or _no_tool():
         return answer
-    if not files.is_managed(name):
-        raise Http404(f"{name} is not a stack Dockside manages: run Compose where its files are.")
+    _managed(name)
     data = request.POST if request.method == "POST" else {}  # unticked: already a command
-    form = (UpForm if verb == "up" else DownForm)(data, project=name)
-    stack = find_stack(name)
-
-    def start(actor: actions.Actor, spec) -> Done:
-        if verb == "up":
-            override = form.cleaned_data.get("override_policy", False)
-            _refuse_early(actor, spec, override, form)
-
-            def work(job):
-                stack_actions.stack_up(actor, spec, job.add, override)
-        else:
-
-            def work(job):
-                stack_actions.stack_down(actor, spec, job.add)
-
-        job = stack_jobs.start(actor, name, verb, cli.command(spec), work)
-        return Done("", redirect_to=reverse("stacks:run-job", args=[name, job.id]))
-
+    if verb == "up":
+        form = UpForm(data, project=name)
+    elif verb == "down":
+        form = DownForm(data, project=name)
+    else:
+        form = CommandForm(data, project=name, verb=verb)
     made = (
         docker_service.labelled_networks_and_volumes(f"{PROJECT}={name}") if verb == "down" else []
     )
     page = ActionPage(
-        f"stacks/{verb}.html",
+        f"stacks/{verb}.html" if verb in ("up", "down") else "stacks/command.html",
         f"{verb.capitalize()} {name}",
-        "Up" if verb == "up" else "Down",
-        {"name": name, "stack": stack, "made": made, **_tool()},
+        verb.capitalize(),
+        {"name": name, "stack": find_stack(name), "made": made, "verb": verb, **_tool()},
         danger=verb == "down",
         confirm=f"Take {name} down: its containers and networks are removed."
         if verb == "down"
         else "",
     )
-    return handle_action(request, form, page, start, name)
+    return handle_action(request, form, page, _starter(name, verb, form), name)
 
 
-def _refuse_early(actor, spec, override: bool, form) -> None:
-    """The refusals at the form, before a job starts (the job checks again)."""
+@require_http_methods(["GET", "POST"])
+def service_run(request: HttpRequest, name: str, service: str, verb: str) -> HttpResponse:
+    """One service restarted, or scaled to a number of containers."""
+    if verb not in SERVICE_VERBS:
+        raise Http404(f"no service action {verb!r}")
+    if answer := refused(request, f"stack_{verb}") or _no_tool():
+        return answer
+    _managed(name)
+    stack = find_stack(name)
+    running = [s.name for s in stack.services] if stack else []
+    if service not in set(running) | set(service_names(name)):
+        raise Http404(f"{name} has no service {service}.")
+    data = request.POST if request.method == "POST" else None
+    form = CommandForm(data, project=name, verb=verb, service=service)
+    current = next((s for s in stack.services if s.name == service), None) if stack else None
+    if data is None and verb == "scale":
+        form.initial["replicas"] = len(current.containers) if current else 1
+    page = ActionPage(
+        "stacks/command.html",
+        f"{verb.capitalize()} {service} of {name}",
+        verb.capitalize(),
+        {"name": name, "stack": stack, "verb": verb, "service": service, "current": current},
+    )
+    return handle_action(request, form, page, _starter(name, verb, form, service), name)
+
+
+def _managed(name: str) -> None:
+    if not files.is_managed(name):
+        raise Http404(f"{name} is not a stack Dockside manages: run Compose where its files are.")
+
+
+def _starter(name: str, verb: str, form, service: str = ""):
+    """The action of a run form: its job started (checked first where it makes containers),
+    and the browser sent to the job's page."""
+
+    def start(actor: actions.Actor, spec) -> Done:
+        override = form.cleaned_data.get("override_policy", False)
+        _refuse_early(
+            actor, spec, override, form, checked=verb == "up" or verb in stack_actions.CHECKED
+        )
+
+        def work(job):
+            if verb == "up":
+                stack_actions.stack_up(actor, spec, job.add, override)
+            elif verb == "down":
+                stack_actions.stack_down(actor, spec, job.add)
+            else:
+                stack_actions.stack_command(actor, spec, job.add, override)
+
+        shown = f"{verb} {service}" if service else verb
+        job = stack_jobs.start(actor, name, shown, cli.command(spec), work)
+        return Done("", redirect_to=reverse("stacks:run-job", args=[name, job.id]))
+
+    return start
+
+
+def _refuse_early(actor, spec, override: bool, form, checked: bool) -> None:
+    """The refusals at the form, before a job starts (the job checks again): the stack
+    busy with another run; where the run makes containers, the files and the policy."""
     directory = files.stack_dir(spec.project)
     compose, _ = files.read_files(spec.project)
     try:
-        stack_actions.checked_stack(actor, spec.project, directory, compose, override)
+        files.check_free(spec.project)
+        if checked:
+            pulls = getattr(spec, "pull", False) or getattr(spec, "verb", "") == "pull"
+            stack_actions.checked_stack(
+                actor, spec.project, directory, compose, override, pulls=pulls
+            )
     except docker_service.DockerServiceError as exc:
         actions.record_rejected(
-            actor, "stack_up", "stack", spec.project, form.audit_data(), str(exc)
+            actor, form.action, "stack", spec.project, form.audit_data(), str(exc)
         )
         raise
 

@@ -25,6 +25,8 @@ LAYERS = [
         "stacks.specs",
         "stacks.commands",
         "stacks.listing",
+        "stacks.resolved",
+        "stacks.as_run",
     },
     {"audit", "containers_app.models", "registries.models", "registries.sealing"},
     {"containers_app.actions", "containers_app.pages", "access", "stacks.actions", "stacks.safety"},

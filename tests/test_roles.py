@@ -83,7 +83,15 @@ MATRIX = {
     "stacks:detail": VIEWER,
     "stacks:new": OPERATOR,
     "stacks:edit": OPERATOR,
-    "stacks:run": {"up": OPERATOR, "down": OPERATOR},
+    "stacks:run": {
+        "up": OPERATOR,
+        "down": OPERATOR,
+        "stop": OPERATOR,
+        "start": OPERATOR,
+        "restart": OPERATOR,
+        "pull": OPERATOR,
+    },
+    "stacks:service-run": {"restart": OPERATOR, "scale": OPERATOR},
     "stacks:run-job": VIEWER,  # a run's page, for the user who started it
     "volumes:list": VIEWER,
     "volumes:create": OPERATOR,
@@ -210,7 +218,8 @@ def requests_for(objects) -> list[tuple[str, str, str, str | dict]]:
         if isinstance(MATRIX.get(name), dict):  # one route, a role per verb
             ref = objects["network"] if name.startswith("networks:") else short
             for verb, role in MATRIX[name].items():
-                found.append((f"{name} {verb}", method, reverse(name, args=[ref, verb]), role))
+                args = [ref, "web", verb] if name == "stacks:service-run" else [ref, verb]
+                found.append((f"{name} {verb}", method, reverse(name, args=args), role))
             continue
         if name.startswith("admin:"):  # Django's own: its sample path will do
             found.append((name, method, admin_paths[name], needed(name)))

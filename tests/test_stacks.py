@@ -3,6 +3,7 @@ CLI is found by its labels, with its services, containers, networks and volumes.
 
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 import subprocess
@@ -338,3 +339,121 @@ def test_a_viewer_may_not_write_a_stack(viewer_client, stacks_home):
 
     assert response.status_code == 403
     assert not (stacks_home / "stacks" / "dockside-v").exists()
+
+
+# --- running stacks: scale, restart, stop and start, edit and redeploy, one run at a time
+
+
+def save_and_up(client, project: str, compose_text: str) -> None:
+    saved = client.post("/stacks/new/", {"name": project, "compose": compose_text, "env": ""})
+    assert saved.status_code == 302, field_errors(saved.content.decode())
+    up = client.post(f"/stacks/{project}/up/", {})
+    assert up.status_code == 302, field_errors(up.content.decode())
+    assert ">done</span>" in wait_for_run(client, up["Location"])
+
+
+def service_containers(api, project: str, service: str) -> list[dict]:
+    labels = [f"com.docker.compose.project={project}", f"com.docker.compose.service={service}"]
+    return api.containers(all=True, filters={"label": labels})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_stack_is_scaled_restarted_stopped_started_and_redeployed(
+    admin_client, managed, docker_api
+):
+    save_and_up(admin_client, managed, stack_files())
+    first_worker = service_containers(docker_api, managed, "worker")[0]["Id"]
+
+    form = admin_client.get(f"/stacks/{managed}/services/web/scale/").content.decode()
+    assert 'value="1"' in form, "the form starts at the count running now"
+    scaled = admin_client.post(f"/stacks/{managed}/services/web/scale/", {"replicas": "2"})
+    assert scaled.status_code == 302, field_errors(scaled.content.decode())
+    assert ">done</span>" in wait_for_run(admin_client, scaled["Location"])
+    webs = service_containers(docker_api, managed, "web")
+    assert len(webs) == 2 and all(c["State"] == "running" for c in webs)
+    entry = last_entry("stack_scale")
+    assert entry.outcome == "succeeded"
+    assert entry.command.endswith("up -d --no-recreate --scale web=2 web")
+    page = admin_client.get(f"/stacks/{managed}/").content.decode()
+    assert "2 of 2 running" in page
+    logs = admin_client.get(f"/logs/?project={managed}&service=web").content.decode()
+    followed = re.search(r"/ws/logs/\?([^\"]*)", logs).group(1).replace("&amp;", "&")
+    assert sorted(followed.split("&")) == sorted(f"containers={c['Id'][:12]}" for c in webs)
+
+    started = docker_api.inspect_container(webs[0]["Id"])["State"]["StartedAt"]
+    restarted = admin_client.post(f"/stacks/{managed}/services/web/restart/", {})
+    assert ">done</span>" in wait_for_run(admin_client, restarted["Location"])
+    assert docker_api.inspect_container(webs[0]["Id"])["State"]["StartedAt"] != started
+    assert last_entry("stack_restart").command.endswith("restart web")
+
+    stopped = admin_client.post(f"/stacks/{managed}/stop/", {})
+    assert ">done</span>" in wait_for_run(admin_client, stopped["Location"])
+    assert not docker_api.containers(filters={"label": f"com.docker.compose.project={managed}"})
+    assert ">stopped</span>" in admin_client.get("/stacks/").content.decode()
+    started_again = admin_client.post(f"/stacks/{managed}/start/", {})
+    assert ">done</span>" in wait_for_run(admin_client, started_again["Location"])
+    running = docker_api.containers(filters={"label": f"com.docker.compose.project={managed}"})
+    assert len(running) == 3
+
+    worker = f"  worker:\n    image: {support.BASE_IMAGE}\n"
+    edited = stack_files().replace(worker, f"{worker}    environment: {{GREETING: hello}}\n")
+    assert edited != stack_files()
+    saved = admin_client.post(f"/stacks/{managed}/edit/", {"compose": edited, "env": ""})
+    assert saved.status_code == 302, field_errors(saved.content.decode())
+    up = admin_client.post(f"/stacks/{managed}/up/", {})
+    assert ">done</span>" in wait_for_run(admin_client, up["Location"])
+    worker = service_containers(docker_api, managed, "worker")
+    assert len(worker) == 1 and worker[0]["Id"] != first_worker, "the changed service is new"
+    assert "GREETING=hello" in docker_api.inspect_container(worker[0]["Id"])["Config"]["Env"]
+    assert len(service_containers(docker_api, managed, "web")) == 1, "up: back to the file's 1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_run_at_a_time_per_stack(admin_client, managed, docker_api):
+    from stacks import files
+
+    saved = admin_client.post("/stacks/new/", {"name": managed, "compose": stack_files()})
+    assert saved.status_code == 302
+
+    with files.locked(managed):
+        response = admin_client.post(f"/stacks/{managed}/up/", {})
+        edit = admin_client.post(f"/stacks/{managed}/edit/", {"compose": stack_files()})
+
+    assert response.status_code == 409
+    assert "is busy" in response.content.decode()
+    assert last_entry("stack_up").outcome == "failed"
+    assert edit.status_code == 409 and last_entry("stack_save").outcome == "failed"
+    assert not docker_api.containers(
+        all=True, filters={"label": f"com.docker.compose.project={managed}"}
+    )
+
+
+def test_service_actions_need_a_service_of_the_stack(admin_client, stacks_home, docker_api):
+    saved = admin_client.post(
+        "/stacks/new/",
+        {
+            "name": "dockside-svc",
+            "compose": f"services:\n  web:\n    image: {support.BASE_IMAGE}\n",
+        },
+    )
+    assert saved.status_code == 302, field_errors(saved.content.decode())
+
+    assert admin_client.get("/stacks/dockside-svc/services/nope/scale/").status_code == 404
+    assert admin_client.get("/stacks/dockside-svc/services/web/scale/").status_code == 200
+    assert admin_client.get("/stacks/dockside-svc/services/web/kill/").status_code == 404
+    bad = admin_client.post("/stacks/dockside-svc/services/web/scale/", {"replicas": "99"})
+    assert bad.status_code == 400 and "less than or equal to 20" in error_at(
+        bad.content.decode(), "replicas"
+    )
+    assert last_entry("stack_scale").outcome == "failed"
+
+
+def test_a_viewer_may_not_scale(viewer_client, admin_client, stacks_home, docker_api):
+    admin_client.post(
+        "/stacks/new/",
+        {"name": "dockside-vs", "compose": f"services:\n  web:\n    image: {support.BASE_IMAGE}\n"},
+    )
+
+    response = viewer_client.post("/stacks/dockside-vs/services/web/scale/", {"replicas": "2"})
+
+    assert response.status_code == 403

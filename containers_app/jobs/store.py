@@ -80,6 +80,14 @@ def live(job_id: str, user_id: int | None, kind: type[J]) -> J | None:
     return job
 
 
+def recent(user_id: int | None, kind: type[J], keep: Callable[[J], bool]) -> list[J]:
+    """Snapshots of the user's jobs of `kind` that `keep` picks, the latest first."""
+    with _lock:
+        jobs = [job for job in _jobs.values() if isinstance(job, kind) and job.user_id == user_id]
+    chosen = [job.snapshot() for job in jobs if keep(job)]
+    return sorted(chosen, key=lambda job: job.started, reverse=True)
+
+
 def get(job_id: str, user_id: int | None, kind: type[J]) -> J | None:
     """The job's snapshot, for the user who started it only."""
     job = live(job_id, user_id, kind)

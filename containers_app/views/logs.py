@@ -20,22 +20,30 @@ from ..specs import LogsSpec
 from .flow import controls_command, preview, with_defaults
 
 COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
 DOWNLOAD_MAX_LINE = 64 * 1024 * 1024  # a file keeps long lines whole (one request's memory)
 
 
 @require_GET
 def merged_logs(request: HttpRequest) -> HttpResponse:
-    """Several logs in one view: a selection (?containers=, in its order) or a compose project."""
+    """Several logs in one view: a selection (?containers=, in its order) or a compose
+    project (?project=), or one service of it (and ?service=)."""
     refs = [ref for ref in request.GET.getlist("containers") if ref]
     project = request.GET.get("project", "")
+    service = request.GET.get("service", "")
     everything = docker_service.list_containers(all=True)
     projects = sorted(
         {c.labels[COMPOSE_PROJECT] for c in everything if COMPOSE_PROJECT in c.labels}
     )
     chosen = [c for ref in refs for c in everything if ref in (c.name, c.id[:12], c.id)]
     if project:
-        chosen += [c for c in everything if c.labels.get(COMPOSE_PROJECT) == project]
+        chosen += [
+            c
+            for c in everything
+            if c.labels.get(COMPOSE_PROJECT) == project
+            and (not service or c.labels.get(COMPOSE_SERVICE) == service)
+        ]
     chosen = list({c.id: c for c in chosen}.values())
     query = "&".join(f"containers={c.short_id}" for c in chosen)
     form = LogsForm(
