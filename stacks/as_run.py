@@ -203,8 +203,12 @@ class _Names:
 def _volume(entry, names: _Names) -> list[str]:
     if isinstance(entry, dict):
         kind, source, target = entry.get("type"), entry.get("source"), entry.get("target")
-        if kind == "tmpfs":
-            return ["--tmpfs", str(target)]
+        if kind == "tmpfs":  # a mount, as Compose makes it (not --tmpfs's HostConfig.Tmpfs)
+            size = (entry.get("tmpfs") or {}).get("size")
+            return [
+                "--mount",
+                f"type=tmpfs,destination={target}" + (f",tmpfs-size={size}" if size else ""),
+            ]
         if kind == "volume" and source:
             source = names.volume(str(source))
         text = f"{source}:{target}" if source else str(target)
@@ -330,6 +334,11 @@ def service_run(service: str, settings: dict, names: _Names) -> ServiceRun:
     if settings.get("entrypoint") is not None:
         argv += ["--entrypoint", entrypoint[0] if entrypoint else ""]
         command = [*entrypoint[1:], *command]
+        if len(entrypoint) > 1:
+            notes.append(
+                "entrypoint: --entrypoint takes one word; the others lead the command, so the"
+                " container runs the same program with the same arguments"
+            )
     argv += [str(settings.get("image") or f"{names.project}_{service}"), *command]
     return ServiceRun(service, container, argv, after, notes)
 

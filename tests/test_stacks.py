@@ -457,3 +457,125 @@ def test_a_viewer_may_not_scale(viewer_client, admin_client, stacks_home, docker
     response = viewer_client.post("/stacks/dockside-vs/services/web/scale/", {"replicas": "2"})
 
     assert response.status_code == 403
+
+
+TAUGHT_FILE = """\
+services:
+  web:
+    image: {image}
+    entrypoint: ["/bin/sh", "-c"]
+    command: ["sleep 600"]
+    working_dir: /srv
+    user: "1000:1000"
+    hostname: webhost
+    environment: {{GREETING: hello, API_TOKEN: s3cret}}
+    labels: {{{label}: "{run}"}}
+    ports: ["127.0.0.1::8080"]
+    volumes: ["data:/data", {{type: tmpfs, target: /run/cache}}]
+    restart: unless-stopped
+    stop_signal: SIGKILL
+    stop_grace_period: 5s
+    cap_drop: [NET_RAW]
+    read_only: true
+    init: true
+    extra_hosts: ["db.local:127.0.0.2"]
+    healthcheck: {{test: ["CMD-SHELL", "true"], interval: 30s, retries: 2}}
+    networks: {{back: {{aliases: [www]}}}}
+networks:
+  back:
+    labels: {{{label}: "{run}"}}
+volumes:
+  data:
+    labels: {{{label}: "{run}"}}
+"""
+
+
+def _compared(inspected: dict, project: str) -> dict:
+    """What must be the same in a container made by Compose and one made by the CLI (the
+    project's name taken out of the names of what it uses)."""
+    config, host = inspected["Config"], inspected["HostConfig"]
+    networks = inspected["NetworkSettings"]["Networks"]
+    return {
+        "config": {
+            key: config.get(key)
+            for key in (
+                "Image",
+                "WorkingDir",
+                "User",
+                "Hostname",
+                "StopSignal",
+                "StopTimeout",
+                "Healthcheck",
+                "ExposedPorts",
+            )
+        },
+        "runs": [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])],
+        "env": sorted(config["Env"]),
+        "label": config["Labels"].get(support.TEST_LABEL),
+        "host": {
+            key: host.get(key)
+            for key in (
+                "RestartPolicy",
+                "ReadonlyRootfs",
+                "Init",
+                "ExtraHosts",
+                "Tmpfs",
+            )
+        },
+        "caps": sorted(c.removeprefix("CAP_") for c in host.get("CapDrop") or []),
+        "ports": {
+            port: [binding["HostIp"] for binding in bindings]
+            for port, bindings in (host.get("PortBindings") or {}).items()
+        },
+        "mounts": sorted(
+            (m["Type"], m["Destination"], m["RW"], m.get("Name", "").replace(project, "P"))
+            for m in inspected["Mounts"]
+        ),
+        "networks": {
+            name.replace(project, "P"): sorted(
+                set(settings["Aliases"] or []) - {inspected["Id"][:12]}
+            )
+            for name, settings in networks.items()
+        },
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_service_as_docker_run_makes_the_same_container(admin_client, managed, docker_api):
+    """The stack page's `docker run` of a service, run by the real CLI under another project
+    name, makes a container configured as Compose's is."""
+    from stacks.as_run import as_run
+    from stacks.forms import tool_name
+    from stacks.resolved import resolved_config
+
+    taught = TAUGHT_FILE.format(
+        image=support.BASE_IMAGE, label=support.TEST_LABEL, run=support.RUN_ID
+    )
+    save_and_up(admin_client, managed, taught)
+    page = admin_client.get(f"/stacks/{managed}/").content.decode()
+    assert 'id="as-run-web"' in page and "API_TOKEN=••••••" in page and "s3cret" not in page
+    assert "docker volume create" in page and f"{managed}_data" in page
+
+    other = f"{managed}-cli"
+    made = as_run(resolved_config(managed), other, tool_name() == "docker compose")
+    (web,) = made.services
+    names = [args[-1] for args in made.before]
+    try:
+        for args in made.before:
+            label = ["--label", f"{support.TEST_LABEL}={support.RUN_ID}"]
+            subprocess.run([*args[:3], *label, *args[3:]], check=True, capture_output=True)
+        ran = subprocess.run(web.argv, capture_output=True, text=True, check=False)
+        assert ran.returncode == 0, ran.stderr
+        for args in web.after:
+            subprocess.run(args, check=True, capture_output=True)
+        composed = service_containers(docker_api, managed, "web")[0]["Id"]
+        by_hand = docker_api.inspect_container(web.container)
+
+        assert _compared(by_hand, other) == _compared(
+            docker_api.inspect_container(composed), managed
+        )
+    finally:
+        subprocess.run(["docker", "rm", "-f", web.container], capture_output=True, check=False)
+        for name in names:
+            kind = "volume" if name.endswith("_data") else "network"
+            subprocess.run(["docker", kind, "rm", name], capture_output=True, check=False)
