@@ -277,7 +277,20 @@ def _health(check: dict, argv: list, notes: list) -> None:
             argv += [flag, str(check[key])]
 
 
+def _unescaped(value):
+    """`config` prints each `$` the container gets as `$$` (so its output reads back the
+    same): the container, and so `docker run`, gets one."""
+    if isinstance(value, str):
+        return value.replace("$$", "$")
+    if isinstance(value, dict):
+        return {key: _unescaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unescaped(item) for item in value]
+    return value
+
+
 def service_run(service: str, settings: dict, names: _Names) -> ServiceRun:
+    settings = _unescaped(settings)
     container = names.container(service, settings)
     argv, after, notes = ["docker", "run", "-d", "--name", container], [], []
     _networks(settings, service, names, argv, after)

@@ -31,7 +31,14 @@ def _code(label: str, rows: int, placeholder: str, help_text: str = "") -> forms
         strip=False,
         help_text=help_text,
         widget=forms.Textarea(
-            attrs={"rows": rows, "class": "code", "spellcheck": "false", "placeholder": placeholder}
+            attrs={
+                "rows": rows,
+                "class": "code",
+                "spellcheck": "false",
+                "placeholder": placeholder,
+                "wrap": "off",
+                "data-line-numbers": "",
+            }
         ),
     )
 
@@ -68,7 +75,7 @@ class StackForm(SpecForm):
             self.fields["name"].initial = existing
 
     def placeholder(self) -> str:
-        return "docker compose -p NAME config --quiet"
+        return f"{tool_name()} -p NAME -f compose.yaml --env-file .env config --quiet"
 
     def clean_name(self):
         name = self.existing or self.cleaned_data["name"]

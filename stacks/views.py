@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from containers_app import actions, cli, docker_service
-from containers_app.views.flow import ActionPage, Done, handle_action, refused
+from containers_app.views.flow import ActionPage, Done, handle_action, refused, render_page
 
 from . import actions as stack_actions
 from . import files
@@ -19,6 +19,7 @@ from .as_run import as_run
 from .forms import STARTER, CommandForm, DownForm, StackForm, UpForm, tool_name
 from .listing import PROJECT, find_stack, list_stacks
 from .resolved import resolved_config, service_names
+from .starting import Start, from_command, from_container
 from .tool import ToolMissing, find_tool
 
 
@@ -70,11 +71,14 @@ def stack_form(request: HttpRequest, name: str = "") -> HttpResponse:
         return answer
     if name and not files.is_managed(name):
         raise Http404(f"{name} is not a stack Dockside manages: its files are elsewhere.")
-    if request.method == "POST":
+    start = _start(request) if not name else None
+    if request.method == "POST" and start is None:
         form = StackForm(request.POST, existing=name)
     elif name:
         compose, env = files.read_files(name)
         form = StackForm(initial={"name": name, "compose": compose, "env": env}, existing=name)
+    elif start and not start.problems:
+        form = StackForm(initial={"name": start.name, "compose": start.compose, "env": start.env})
     else:
         form = StackForm(initial={"compose": STARTER})
 
@@ -89,8 +93,24 @@ def stack_form(request: HttpRequest, name: str = "") -> HttpResponse:
         )
 
     title = f"Edit {name}" if name else "Create a stack"
-    page = ActionPage("stacks/form.html", title, "Save", {"name": name, **_tool()})
+    context = {"name": name, "start": start, **_tool()}
+    if not name:  # the containers a stack may start from (one engine call)
+        context["containers"] = docker_service.list_containers(all=True)
+        context["pasted"] = request.POST.get("pasted", "") if start else ""
+    page = ActionPage("stacks/form.html", title, "Save", context)
+    if start is not None:
+        return render_page(request, page, form, status=400 if start.problems else 200)
     return handle_action(request, form, page, save, name or request.POST.get("name", ""))
+
+
+def _start(request: HttpRequest) -> Start | None:
+    """A new stack's files from a container (?container=) or a pasted command (posted with
+    _paste): a starting point the form shows, saved only when Save is pressed."""
+    if request.method == "GET" and request.GET.get("container"):
+        return from_container(request.GET["container"])
+    if request.method == "POST" and request.POST.get("_paste") == "1":
+        return from_command(request.POST.get("pasted", ""))
+    return None
 
 
 def _no_tool() -> HttpResponse | None:

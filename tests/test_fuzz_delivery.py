@@ -146,7 +146,8 @@ def test_arbitrary_input_never_breaks_the_stack_form(admin_client, docker_api, s
         )
         refused = guard.check(response)
         stacks = tmp_path / "stacks"
-        written = [path for path in stacks.iterdir()] if stacks.is_dir() else []
+        # .locks: the empty files each stack's save and runs take turns on, not its files
+        written = [p for p in stacks.iterdir() if p.name != ".locks"] if stacks.is_dir() else []
         assert not (refused and written), f"a refused stack left files: {written}"
         for directory in written:  # a saved one: gone before the next example
             shutil.rmtree(directory)

@@ -31,7 +31,7 @@ LAYERS = [
     {"audit", "containers_app.models", "registries.models", "registries.sealing"},
     {"containers_app.actions", "containers_app.pages", "access", "stacks.actions", "stacks.safety"},
     {"containers_app.live", "containers_app.jobs", "stacks.jobs"},
-    {"containers_app.forms", "registries.forms", "stacks.forms"},
+    {"containers_app.forms", "registries.forms", "stacks.forms", "stacks.starting"},
     {
         "containers_app.views",
         "access.views",

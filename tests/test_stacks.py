@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from audit.models import AuditEntry
 from stacks.tool import environment, find_tool
 from tests import support
 from tests.pages import text
@@ -468,7 +469,7 @@ services:
     working_dir: /srv
     user: "1000:1000"
     hostname: webhost
-    environment: {{GREETING: hello, API_TOKEN: s3cret}}
+    environment: {{GREETING: hello, API_TOKEN: s3cret, PRICE: "5$$"}}
     labels: {{{label}: "{run}"}}
     ports: ["127.0.0.1::8080"]
     volumes: ["data:/data", {{type: tmpfs, target: /run/cache}}]
@@ -579,3 +580,72 @@ def test_each_service_as_docker_run_makes_the_same_container(admin_client, manag
         for name in names:
             kind = "volume" if name.endswith("_data") else "network"
             subprocess.run(["docker", kind, "rm", name], capture_output=True, check=False)
+
+
+# --- a new stack started from a container or a pasted docker run ------------------------
+
+
+def textarea(html: str, name: str) -> str:
+    from html import unescape
+
+    found = re.search(rf'<textarea name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    assert found, f"no textarea {name}"
+    return unescape(found.group(1))
+
+
+def test_a_stack_starts_from_a_container_with_its_secrets_in_env(
+    admin_client, stacks_home, make_container
+):
+    container = make_container(hint="start", environment=["API_TOKEN=s3cret", "MODE=fast"])
+
+    page = admin_client.get(f"/stacks/new/?container={container['Id'][:12]}")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    compose_text, env = textarea(html, "compose"), textarea(html, "env")
+    assert 'API_TOKEN: "${API_TOKEN}"' in compose_text and "MODE: fast" in compose_text
+    assert "s3cret" not in compose_text and env == "API_TOKEN=s3cret\n"
+    assert "container_name" not in compose_text.split("services:")[1]
+    assert "network_mode: none" in compose_text
+    saved = admin_client.post(
+        "/stacks/new/", {"name": "dockside-started", "compose": compose_text, "env": env}
+    )
+    assert saved.status_code == 302, field_errors(saved.content.decode())
+    assert not AuditEntry.objects.filter(parameters__icontains="s3cret").exists()
+
+
+def test_a_stack_starts_from_a_pasted_docker_run(admin_client, stacks_home, docker_api):
+    pasted = (
+        f"docker run -d --name shop-web -e DB_PASSWORD=hunter2 -p 127.0.0.1:8080:80"
+        f" --restart unless-stopped {support.BASE_IMAGE} sleep 600"
+    )
+
+    page = admin_client.post("/stacks/new/", {"_paste": "1", "pasted": pasted})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    compose_text = textarea(html, "compose")
+    assert "  shop-web:\n" in compose_text and "127.0.0.1:8080:80" in compose_text
+    assert (
+        'DB_PASSWORD: "${DB_PASSWORD}"' in compose_text
+        and "restart: unless-stopped" in compose_text
+    )
+    assert textarea(html, "env") == "DB_PASSWORD=hunter2\n"
+    assert 'value="shop-web"' in html, "the stack's name offered from the service's"
+    assert not (stacks_home / "stacks" / "shop-web").exists(), "filled in, not saved"
+
+
+@pytest.mark.parametrize(
+    ("pasted", "said"),
+    [
+        ("docker run -v $PWD:/src busybox", "a shell would fill it in"),
+        ("docker ps", "docker run"),
+        ("docker run --cpus lots busybox", "cpus"),
+    ],
+)
+def test_a_paste_that_cannot_fill_the_files_says_why(admin_client, stacks_home, pasted, said):
+    page = admin_client.post("/stacks/new/", {"_paste": "1", "pasted": pasted})
+
+    assert page.status_code == 400
+    problems = re.search(r'id="paste-problems">(.*?)</div>', page.content.decode(), re.S)
+    assert said in problems.group(1)

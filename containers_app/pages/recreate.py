@@ -32,8 +32,4 @@ def compose_text(recreated: Recreated, mask: bool = True) -> str:
     composed = compose_file(recreated.spec)
     if mask:
         composed = ComposeFile(_masked(composed.document), composed.notes)
-    notes = recreated.notes + composed.notes
-    comments = "".join(
-        "".join(f"# {line}\n" for line in note.splitlines() or [""]) for note in notes
-    )
-    return comments + composed.text()
+    return composed.commented(recreated.notes)

@@ -36,6 +36,14 @@ class ComposeFile:
     def text(self) -> str:
         return yaml_text(self.document)
 
+    def commented(self, more_notes: list[str] = ()) -> str:
+        """The text, what Compose cannot say (`more_notes` first) as comments at the top."""
+        notes = [*more_notes, *self.notes]
+        return (
+            "".join("".join(f"# {line}\n" for line in note.splitlines() or [""]) for note in notes)
+            + self.text()
+        )
+
 
 def _escape(value):
     """`$` as `$$` in every string: Compose interpolates variables in all of them."""

@@ -318,7 +318,34 @@
     });
   }
 
+  // Line numbers beside a code textarea (<textarea data-line-numbers wrap="off">): a gutter
+  // that follows its lines and its scrolling, so "line 12" in an error can be found.
+  function setupLineNumbers(textarea) {
+    if (textarea.dataset.ready) return;
+    textarea.dataset.ready = "1";
+    const box = document.createElement("div");
+    box.className = "numbered";
+    const gutter = document.createElement("pre");
+    gutter.className = "gutter";
+    gutter.setAttribute("aria-hidden", "true");
+    textarea.parentNode.insertBefore(box, textarea);
+    box.append(gutter, textarea);
+    let shown = 0;
+    const number = () => {
+      const lines = textarea.value.split("\n").length;
+      if (lines !== shown) {
+        shown = lines;
+        gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n");
+      }
+      gutter.scrollTop = textarea.scrollTop;
+    };
+    textarea.addEventListener("input", number);
+    textarea.addEventListener("scroll", () => { gutter.scrollTop = textarea.scrollTop; });
+    number();
+  }
+
   function init(root) {
+    root.querySelectorAll("textarea[data-line-numbers]").forEach(setupLineNumbers);
     root.querySelectorAll("form.build-form").forEach(setupBuildSources);
     root.querySelectorAll("input[type=file][data-name-into]").forEach(setupNameInto);
     root.querySelectorAll("input[data-filter-table]").forEach(setupFilter);
