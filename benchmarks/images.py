@@ -16,7 +16,6 @@ import argparse
 import io
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.timing import print_table, samples
 from tests.support import (
     BASE_IMAGE,
     IMAGE_LABEL,
@@ -40,23 +40,6 @@ from tests.support import (
 
 LABEL = f"{IMAGE_LABEL}={RUN_ID}"
 CLI_ENV = {**os.environ, "DOCKER_BUILDKIT": "0"}
-
-
-def samples(action, repeat: int) -> list[float]:
-    action()  # warm-up
-    found = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        found.append(time.perf_counter() - start)
-    return found
-
-
-def spread(values: list[float]) -> str:
-    return (
-        f"{statistics.median(values) * 1000:8.1f} ms"
-        f" ({min(values) * 1000:.0f}-{max(values) * 1000:.0f})"
-    )
 
 
 def main() -> None:
@@ -165,15 +148,7 @@ def main() -> None:
     finally:
         remove_run_objects(api)
 
-    print(
-        f"{'what':<32} | {'Dockside (median, min-max)':>28}"
-        f" | {'docker CLI (median, min-max)':>28} | ratio"
-    )
-    print(f"{'-' * 32}-|-{'-' * 28}-|-{'-' * 28}-|------")
-    for what, ours, theirs in rows:
-        ratio = statistics.median(ours) / statistics.median(theirs)
-        print(f"{what:<32} | {spread(ours):>28} | {spread(theirs):>28} | {ratio:.2f}")
-    print(f"{args.repeat} runs each after a warm-up; ratio = Dockside / CLI")
+    print_table(rows, args.repeat)
 
 
 if __name__ == "__main__":

@@ -649,3 +649,30 @@ def test_a_paste_that_cannot_fill_the_files_says_why(admin_client, stacks_home, 
     assert page.status_code == 400
     problems = re.search(r'id="paste-problems">(.*?)</div>', page.content.decode(), re.S)
     assert said in problems.group(1)
+
+
+@pytest.mark.parametrize(
+    ("user", "refused"), [("", True), ('    user: "0"\n', True), ('    user: "1000"\n', False)]
+)
+def test_root_with_host_directories_follows_the_policy(
+    operator_client, stacks_home, tmp_path, docker_api, user, refused
+):
+    from access.models import HostPolicy
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    HostPolicy.objects.update_or_create(pk=1, defaults={"bind_roots": str(shared)})
+    compose_text = (
+        f"services:\n  web:\n    image: {support.BASE_IMAGE}\n"
+        f'    volumes: ["{shared}:/data"]\n{user}'
+    )
+
+    response = operator_client.post(
+        "/stacks/new/", {"name": "dockside-root", "compose": compose_text}
+    )
+
+    if refused:
+        assert response.status_code == 403
+        assert "service web: user: root (user 0)" in error_at(response.content.decode(), "compose")
+    else:
+        assert response.status_code == 302, field_errors(response.content.decode())

@@ -1,0 +1,36 @@
+"""What the benchmarks share: timing an action, and the table that compares Dockside with
+the docker CLI."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def samples(action, repeat: int) -> list[float]:
+    action()  # warm-up
+    found = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        found.append(time.perf_counter() - start)
+    return found
+
+
+def spread(values: list[float]) -> str:
+    return (
+        f"{statistics.median(values) * 1000:8.1f} ms"
+        f" ({min(values) * 1000:.0f}-{max(values) * 1000:.0f})"
+    )
+
+
+def print_table(rows: list[tuple[str, list[float], list[float]]], repeat: int) -> None:
+    print(
+        f"{'what':<32} | {'Dockside (median, min-max)':>28}"
+        f" | {'docker CLI (median, min-max)':>28} | ratio"
+    )
+    print(f"{'-' * 32}-|-{'-' * 28}-|-{'-' * 28}-|------")
+    for what, ours, theirs in rows:
+        ratio = statistics.median(ours) / statistics.median(theirs)
+        print(f"{what:<32} | {spread(ours):>28} | {spread(theirs):>28} | {ratio:.2f}")
+    print(f"{repeat} runs each after a warm-up; ratio = Dockside / CLI")
