@@ -32,7 +32,10 @@ FIELDS = (
     "command",
     "outcome",
     "error",
+    "request_id",
 )
+# Hashed only when set: entries sealed before the field existed keep their hashes.
+OPTIONAL = {"request_id"}
 
 
 def _plain(value):
@@ -43,9 +46,17 @@ def _plain(value):
     return value
 
 
+def _fields(stored: dict) -> dict:
+    return {
+        name: _plain(stored[name])
+        for name in FIELDS
+        if not (name in OPTIONAL and not stored.get(name))
+    }
+
+
 def canonical(stored: dict) -> bytes:
     """The bytes hashed for one entry, from its row as `values(*FIELDS)` reads it."""
-    plain = {name: _plain(stored[name]) for name in FIELDS}
+    plain = _fields(stored)
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -55,6 +66,6 @@ def digest(stored: dict) -> str:
 
 def record(stored: dict, entry_hash: str) -> dict:
     """One entry as the append-only copy holds it: its fields and its hash."""
-    plain = {name: _plain(stored[name]) for name in FIELDS}
+    plain = _fields(stored)
     plain["hash"] = entry_hash
     return plain

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from containers_app import request_context
+
 from . import bounds, chain, copies
 from .actors import Actor
 
@@ -43,6 +45,8 @@ class AuditEntry(models.Model):
     sequence = models.BigIntegerField(null=True, blank=True, unique=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # The request (or websocket session) that ran it: its log lines carry the same id.
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -59,6 +63,7 @@ class AuditEntry(models.Model):
             username=actor.username,
             source_ip=actor.ip,
             action=action,
+            request_id=request_context.current(),
             **bounds.bounded(fields),
         )
 

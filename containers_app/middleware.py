@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from . import metrics, request_context
 from .docker_service import DockerServiceError, EngineUnavailable, NotFound, http_status
 from .pages.engine_errors import explain
 
@@ -26,6 +28,41 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+access_log = logging.getLogger("dockside.requests")
+
+
+class RequestIdMiddleware:
+    """Each request gets an id (in its log lines, its audit entries, the X-Request-ID
+    answer header), is counted and timed by route for /metrics, and logged once at INFO."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = request_context.begin()
+        began = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            elapsed = time.perf_counter() - began
+            match = getattr(request, "resolver_match", None)
+            route = match.route if match else "unmatched"
+            metrics.REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+            metrics.REQUEST_SECONDS.labels(route).observe(elapsed)
+            response.headers["X-Request-ID"] = request_context.current()
+            user = getattr(request, "user", None)
+            access_log.info(
+                "%s %s %s %.1f ms %s",
+                request.method,
+                request.path,
+                response.status_code,
+                elapsed * 1000,
+                user.get_username() if user is not None and user.is_authenticated else "-",
+            )
+            return response
+        finally:
+            request_context.end(token)
 
 
 class ContentSecurityPolicyMiddleware:

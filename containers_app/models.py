@@ -84,6 +84,10 @@ class Build(models.Model):
     steps = models.JSONField(default=list)
     messages = models.JSONField(default=list)
     error = models.TextField(blank=True)
+    # Written every few seconds while it runs, by whichever process runs it: a running
+    # build whose heartbeat stopped was interrupted (its server went away).
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)  # asked through another process
 
     class Meta:
         ordering = ["-started_at"]
@@ -102,3 +106,25 @@ class Build(models.Model):
     @property
     def failed_step(self) -> dict | None:
         return next((step for step in self.steps if step.get("failed")), None)
+
+
+class JobRecord(models.Model):
+    """A pull's, push's or stack run's state as its process last wrote it (every half
+    second while it changes, every few seconds at least while it runs), so any Dockside
+    process can show it: several processes serve one Dockside."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    kind = models.CharField(max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=512, blank=True, db_index=True)  # a stack's name
+    data = models.JSONField(default=dict)
+    done = models.BooleanField(default=False)
+    heartbeat = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-heartbeat"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "containers_app.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "containers_app.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -165,7 +166,21 @@ TEMPLATES = [
 ]
 
 ASGI_APPLICATION = "dashboard.asgi.application"
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# One process: the in-memory layer. Several (REDIS_URL set): Redis carries what one
+# process tells the others' websockets (a sign-out, a new role), through channels-redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("DOCKSIDE_REDIS_PREFIX", "dockside"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 DATABASES = {
     "default": database_from_url(
@@ -180,6 +195,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Tests get a file too, not a shared in-memory database: jobs write from their own
     # threads, and an in-memory database locks whole tables instead of waiting its turn.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+else:
+    # Two test runs on one server each get their own database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("DOCKSIDE_TEST_DB_NAME") or f"test_{DATABASES['default']['NAME']}"
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -230,9 +250,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# DOCKSIDE_LOG_FORMAT=json: one JSON object per line (time, level, logger, message,
+# request_id, exception) for a log collector; else plain text. Every line carries the
+# request id, which the audit entries of that request carry too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "containers_app.request_context.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "dashboard.log_format.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if os.environ.get("DOCKSIDE_LOG_FORMAT") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DOCKSIDE_LOG_LEVEL", "WARNING")},
 }
+# /metrics (Prometheus): off (404) unless "login" (signed-in admins) or "public" (no
+# sign-in: only where the address is reachable by the scraper alone).
+DOCKSIDE_METRICS = os.environ.get("DOCKSIDE_METRICS", "off")
+if DOCKSIDE_METRICS not in {"off", "login", "public"}:
+    raise ImproperlyConfigured("DOCKSIDE_METRICS is off, login or public")

@@ -10,8 +10,11 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from containers_app.jobs import store
+from containers_app.models import JobRecord
 
 KEEP_LINES = 5000
+KEEP_IN_RECORD = 2000  # the record, written twice a second, keeps the last lines
+RECENT = 10
 
 
 @dataclass
@@ -21,7 +24,7 @@ class StackJob:
     project: str
     verb: str
     command: str
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.time)
     lines: list[str] = field(default_factory=list)
     skipped: int = 0
     done: bool = False
@@ -35,10 +38,11 @@ class StackJob:
             if len(self.lines) > KEEP_LINES:
                 del self.lines[0]
                 self.skipped += 1
+        store.persist(self)
 
     def finish(self, error: str = "") -> None:
         with self.lock:
-            self.done, self.error, self.finished = True, error, time.monotonic()
+            self.done, self.error, self.finished = True, error, time.time()
 
     def snapshot(self) -> StackJob:
         with self.lock:
@@ -46,7 +50,36 @@ class StackJob:
 
     @property
     def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+        return (self.finished or time.time()) - self.started
+
+    def save_record(self) -> None:
+        job = self.snapshot()
+        data = {
+            "project": job.project,
+            "verb": job.verb,
+            "command": job.command,
+            "started": job.started,
+            "lines": job.lines[-KEEP_IN_RECORD:],
+            "skipped": job.skipped + max(0, len(job.lines) - KEEP_IN_RECORD),
+            "error": job.error,
+            "finished": job.finished,
+        }
+        store.save(job, "stack", data, job.done, subject=job.project)
+
+    @classmethod
+    def from_record(cls, job_id: str, user_id: int | None) -> StackJob | None:
+        """The run as another process wrote it (ended, if that process went away)."""
+        found = store.record_of(job_id, user_id, "stack")
+        if found is None:
+            return None
+        data, gone = found
+        job = cls(job_id, user_id, data["project"], data["verb"], data["command"])
+        job.started, job.lines, job.skipped = data["started"], data["lines"], data["skipped"]
+        job.error, job.finished = data["error"], data["finished"]
+        job.done = job.finished is not None or gone
+        if gone and job.finished is None:
+            job.error, job.finished = store.GONE, job.started
+        return job
 
 
 def start(actor, project: str, verb: str, command: str, work) -> StackJob:
@@ -58,9 +91,18 @@ def start(actor, project: str, verb: str, command: str, work) -> StackJob:
 
 
 def get(job_id: str, user_id: int | None) -> StackJob | None:
-    return store.get(job_id, user_id, StackJob)
+    return store.get(job_id, user_id, StackJob) or StackJob.from_record(job_id, user_id)
 
 
 def recent(user_id: int | None, project: str) -> list[StackJob]:
-    """The user's runs of the stack this process still keeps, the latest first."""
-    return store.recent(user_id, StackJob, lambda job: job.project == project)
+    """The user's runs of the stack still kept, by this process or another, the latest
+    first."""
+    here = store.recent(user_id, StackJob, lambda job: job.project == project)
+    known = {job.id for job in here}
+    records = JobRecord.objects.filter(kind="stack", user_id=user_id, subject=project)
+    elsewhere = [
+        job
+        for job_id in records.values_list("id", flat=True)[:RECENT]
+        if job_id not in known and (job := StackJob.from_record(job_id, user_id))
+    ]
+    return sorted(here + elsewhere, key=lambda job: job.started, reverse=True)[:RECENT]

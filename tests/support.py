@@ -387,6 +387,7 @@ class LiveServer:
     url: str
     process: subprocess.Popen
     data_dir: Path
+    log_path: Path
 
     def login(self) -> requests.Session:
         """A requests session signed in as the admin, as a browser would be."""
@@ -428,8 +429,15 @@ def _manage(env: dict, *args: str) -> None:
 
 
 @contextmanager
-def live_daphne(data_dir: Path, extra_env: dict | None = None) -> Iterator[LiveServer]:
-    """Daphne serving Dockside on a free loopback port, with its own database and an admin."""
+def live_daphne(
+    data_dir: Path, extra_env: dict | None = None, *, workers: int = 0, setup: bool = True
+) -> Iterator[LiveServer]:
+    """Daphne serving Dockside on a free loopback port, with its own database and an admin.
+
+    `extra_env` may name a DATABASE_URL (else the data directory's SQLite); `workers`
+    serves through `manage.py serve --workers N` instead of one Daphne; `setup=False`
+    starts another server on a database set up already (a second process of one Dockside).
+    """
     env = {
         **os.environ,
         "DOCKSIDE_DATA_DIR": str(data_dir),
@@ -437,23 +445,30 @@ def live_daphne(data_dir: Path, extra_env: dict | None = None) -> Iterator[LiveS
         "DEBUG": "0",
         **(extra_env or {}),
     }
-    env.pop("DATABASE_URL", None)
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    env["DJANGO_SUPERUSER_PASSWORD"] = ADMIN_PASSWORD
-    _manage(
-        env,
-        "createsuperuser",
-        "--noinput",
-        "--username",
-        ADMIN_USERNAME,
-        "--email",
-        "a@example.com",
-    )
+    if "DATABASE_URL" not in (extra_env or {}):
+        env.pop("DATABASE_URL", None)
+    if setup:
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        env["DJANGO_SUPERUSER_PASSWORD"] = ADMIN_PASSWORD
+        _manage(
+            env,
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            ADMIN_USERNAME,
+            "--email",
+            "a@example.com",
+        )
     port = free_port()
-    log = open(data_dir / "daphne.log", "wb")  # noqa: SIM115 - closed below
+    log = open(data_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115 - closed below
+    if workers:
+        command = [sys.executable, "manage.py", "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
+    else:
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -464,7 +479,7 @@ def live_daphne(data_dir: Path, extra_env: dict | None = None) -> Iterator[LiveS
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"daphne exited: {(data_dir / 'daphne.log').read_text()}")
+                raise RuntimeError(f"daphne exited: {Path(log.name).read_text()}")
             try:
                 if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
@@ -473,7 +488,7 @@ def live_daphne(data_dir: Path, extra_env: dict | None = None) -> Iterator[LiveS
             if time.monotonic() > deadline:
                 raise RuntimeError("daphne did not answer within 30 s")
             time.sleep(0.1)
-        yield LiveServer(url, process, data_dir)
+        yield LiveServer(url, process, data_dir, Path(log.name))
     finally:
         process.terminate()
         try:

@@ -19,8 +19,9 @@ from tests.posting import run_data
 
 pytestmark = pytest.mark.django_db
 
-# Routes anyone may open: signing in, the one-time set-up page and the health check.
-PUBLIC_ROUTES = {"login", "setup", "healthz", "admin:login"}
+# Routes anyone may open: signing in, the one-time set-up page, health and readiness, and
+# the metrics (a 404 unless DOCKSIDE_METRICS turns them on; test_operations covers that).
+PUBLIC_ROUTES = {"login", "setup", "healthz", "readyz", "metrics", "admin:login"}
 SAMPLE_VALUES = {
     "str": "sample",
     "path": "sample/ref:tag",

@@ -65,11 +65,11 @@ async def test_an_unknown_websocket_path_is_refused_at_the_handshake(cookie, pat
 
 
 def log_since(server, offset: int) -> str:
-    return (server.data_dir / "daphne.log").read_bytes()[offset:].decode("utf-8", "replace")
+    return server.log_path.read_bytes()[offset:].decode("utf-8", "replace")
 
 
 async def test_against_daphne_both_are_4xx_and_nothing_is_logged_as_a_failure(daphne_server):
-    offset = (daphne_server.data_dir / "daphne.log").stat().st_size
+    offset = daphne_server.log_path.stat().st_size
     session = requests.Session()
     login = f"{daphne_server.url}/accounts/login/"
     session.get(login, timeout=10)

@@ -72,6 +72,8 @@ NOT_PAGES = {
     "audit:export-csv": "a file",
     "audit:export-json": "a file",
     "healthz": "plain text for monitors",
+    "readyz": "JSON for monitors",
+    "metrics": "Prometheus text (off by default)",
     "home": "a redirect",
     "logout": "POST only",
     "setup": "only before the first account exists",

@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 
+from containers_app import docker_service
 from tests import support
 from tests.pages import row_for, table, text
 from tests.test_engine_unavailable import UnixSocketProxy, real_engine_socket
@@ -246,6 +247,7 @@ def test_header_shows_the_engine_identity_and_counts_of_its_info(
     try:
         admin_client.get("/containers/")  # the first request may negotiate the API version
         engine.clear()
+        docker_service.engine_changed()  # as an event or an action would: asked afresh
         page = text(admin_client.get("/containers/").content.decode())
     finally:
         engine.stop()
@@ -343,14 +345,11 @@ def http_bodies(data: bytes) -> list[bytes]:
 @pytest.mark.parametrize(
     ("page", "allowed"),
     [
-        ("/containers/?all=1", {"GET /containers/json": 1, "GET /info": 1}),
-        ("/images/", {"GET /images/json": 1, "GET /containers/json": 1, "GET /info": 1}),
-        ("/volumes/", {"GET /volumes": 1, "GET /containers/json": 1, "GET /info": 1}),
-        ("/networks/", {"GET /networks": 1, "GET /containers/json": 1, "GET /info": 1}),
-        (
-            "/volumes/?sizes=1",
-            {"GET /volumes": 1, "GET /containers/json": 1, "GET /system/df": 1, "GET /info": 1},
-        ),
+        ("/containers/?all=1", {"GET /containers/json": 1}),
+        ("/images/", {"GET /images/json": 1, "GET /containers/json": 1}),
+        ("/volumes/", {"GET /volumes": 1, "GET /containers/json": 1}),
+        ("/networks/", {"GET /networks": 1, "GET /containers/json": 1}),
+        ("/volumes/?sizes=1", {"GET /volumes": 1, "GET /containers/json": 1, "GET /system/df": 1}),
     ],
 )
 def test_list_pages_make_one_engine_call_for_their_list_and_none_per_row(
@@ -371,6 +370,36 @@ def test_list_pages_make_one_engine_call_for_their_list_and_none_per_row(
 
     made = Counter(engine.requests)
     assert made == Counter(allowed), made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_headers_info_is_asked_again_only_after_a_change(
+    admin_client, make_container, settings, tmp_path
+):
+    """The header's `docker info` is kept between pages; an action (or an event) makes the
+    next page ask again, so its counts are the engine's."""
+    container = make_container(hint="info-kept", start=False)
+    engine = RecordingEngine(tmp_path / "engine.sock", real_engine_socket())
+    engine.start()
+    settings.DOCKER_HOST = f"unix://{engine.path}"
+    try:
+        admin_client.get("/containers/?all=1")
+        engine.requests.clear()
+        admin_client.get("/containers/?all=1")
+        admin_client.get("/images/")
+        kept = Counter(engine.requests)["GET /info"]
+        started = admin_client.post(f"/containers/{container['Id'][:12]}/start/")
+        assert started.status_code in (200, 302)
+        engine.clear()
+        page = text(admin_client.get("/containers/?all=1").content.decode())
+        asked = Counter(engine.requests)["GET /info"]
+        running = json.loads(engine.answer("GET /info"))["ContainersRunning"]
+    finally:
+        engine.stop()
+
+    assert kept == 0, "two pages, no new /info"
+    assert asked == 1, "after the start, asked again once"
+    assert re.search(r"(\d+) running", page).group(1) == str(running)
 
 
 def test_processes_tab_lists_the_container_processes(admin_client, make_container):

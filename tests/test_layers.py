@@ -12,6 +12,8 @@ LAYERS = [
         "containers_app.specs",
         "containers_app.references",
         "containers_app.masking",
+        "containers_app.request_context",
+        "containers_app.metrics",
         "containers_app.quoting",
         "containers_app.run_options",
     },

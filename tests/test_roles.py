@@ -118,6 +118,8 @@ MATRIX = {
     "events": VIEWER,
     "system": VIEWER,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    "metrics": PUBLIC,  # off by default: a 404 for everyone (test_operations: when it is on)
     "login": PUBLIC,
     "logout": ANYONE,
     "setup": PUBLIC,

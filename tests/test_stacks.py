@@ -676,3 +676,40 @@ def test_root_with_host_directories_follows_the_policy(
         assert "service web: user: root (user 0)" in error_at(response.content.decode(), "compose")
     else:
         assert response.status_code == 302, field_errors(response.content.decode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_is_seen_from_its_record_where_the_process_does_not_hold_it(
+    admin_client, managed, docker_api
+):
+    """What a page served by another Dockside process shows: the run's record, written as
+    it went; and a run whose process stopped writing reads as ended, not running forever."""
+    from datetime import UTC, datetime, timedelta
+
+    from containers_app.jobs import store
+    from containers_app.models import JobRecord
+
+    saved = admin_client.post("/stacks/new/", {"name": managed, "compose": stack_files()})
+    assert saved.status_code == 302
+    up = admin_client.post(f"/stacks/{managed}/up/", {})
+    assert ">done</span>" in wait_for_run(admin_client, up["Location"])
+    job_id = up["Location"].rstrip("/").rsplit("/", 1)[1]
+    with store._lock:
+        del store._jobs[job_id]  # as in another process: only the record is there
+
+    page = admin_client.get(up["Location"]).content.decode()
+    assert ">done</span>" in page and f"-p {managed}" in page
+    assert re.search(r"Creat(ing|ed)", page)
+    assert (
+        f"/stacks/{managed}/runs/{job_id}/"
+        in admin_client.get(f"/stacks/{managed}/").content.decode()
+    )
+
+    JobRecord.objects.filter(id=job_id).update(
+        done=False, heartbeat=datetime.now(UTC) - timedelta(minutes=1)
+    )
+    record = JobRecord.objects.get(id=job_id)
+    record.data = {**record.data, "finished": None}
+    record.save()
+    stale = admin_client.get(up["Location"]).content.decode()
+    assert ">failed</span>" in stale and "stopped before it ended" in stale

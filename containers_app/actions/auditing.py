@@ -10,7 +10,7 @@ from access import roles
 from audit.actors import Actor
 from audit.models import AuditEntry
 
-from .. import cli
+from .. import cli, docker_service
 from ..docker_service import DockerServiceError
 from ..masking import looks_secret, mask_text, mask_value
 
@@ -71,6 +71,8 @@ def audited(
     except BaseException as exc:
         entry.finish(Outcome.FAILED, error=f"interrupted: {type(exc).__name__}")
         raise
+    finally:
+        docker_service.engine_changed()  # the header's counts after it are the engine's
     if entry.outcome == Outcome.PENDING and not stays_open:
         entry.finish(Outcome.SUCCEEDED)
 

@@ -21,6 +21,7 @@ from django.http import QueryDict
 
 from access import sessions
 
+from .. import metrics, request_context
 from ..docker_service import DockerServiceError, EngineUnavailable, http_status
 from ..pages.engine_errors import explain
 
@@ -41,6 +42,7 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
     """
 
     released = False
+    counted = False  # in /metrics' websocket sessions, once signed in
     revocation_groups: list[str] = []
 
     async def release(self) -> None:
@@ -49,6 +51,8 @@ class ReleasingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code) -> None:
         if not self.released:
             self.released = True
+            if self.counted:
+                metrics.WEBSOCKETS.labels(type(self).__name__).dec()
             for group in self.revocation_groups:
                 await self.channel_layer.group_discard(group, self.channel_name)
             await self.release()
@@ -132,6 +136,9 @@ async def signed_in(consumer: AsyncWebsocketConsumer) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         await consumer.close(code=4401, reason="sign in first")
         return False
+    request_context.begin()  # this session's id, in its log lines and audit entries
+    metrics.WEBSOCKETS.labels(type(consumer).__name__).inc()
+    consumer.counted = True
     consumer.revocation_groups = sessions.groups_of(consumer.scope)
     for group in consumer.revocation_groups:
         await consumer.channel_layer.group_add(group, consumer.channel_name)

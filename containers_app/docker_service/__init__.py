@@ -38,7 +38,7 @@ from .containers import (
     stats_once,
     top,
 )
-from .engine import EngineInfo, engine_info, engine_version
+from .engine import EngineInfo, engine_changed, engine_info, engine_version
 from .files import (
     FileEntry,
     Listing,

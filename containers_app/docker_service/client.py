@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,8 @@ import docker
 import docker.errors
 import requests.exceptions
 from django.conf import settings
+
+from .. import metrics
 
 DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
 
@@ -175,17 +178,23 @@ def describe_connection_error(exc: BaseException) -> str:
 
 @contextmanager
 def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
-    """Translate SDK and transport errors into ours."""
+    """Translate SDK and transport errors into ours (and time the call, for /metrics)."""
     url = endpoint()
+    began = time.perf_counter()
     try:
         yield
     except docker.errors.APIError as exc:
         status = exc.status_code or 500
+        metrics.ENGINE_ERRORS.labels(url, str(status)).inc()
         # No explanation: NotFound says what was not found; anything else, what the SDK says.
         message = exc.explanation or ("" if status == 404 else str(exc))
         raise error_for_status(status, message, kind, ref) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        metrics.ENGINE_ERRORS.labels(url, "unreachable").inc()
         forget_client(url)
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc
     except docker.errors.DockerException as exc:
+        metrics.ENGINE_ERRORS.labels(url, "other").inc()
         raise DockerServiceError(str(exc)) from exc
+    finally:
+        metrics.ENGINE_SECONDS.labels(url).observe(time.perf_counter() - began)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..masking import EnvVar, mask_env, mask_inspect
 from ..specs import DEFAULT_KILL_SIGNAL, DEFAULT_STOP_TIMEOUT, CommitSpec, LifecycleSpec, RunSpec
-from .client import Conflict, InvalidRequest, api_at_least, client, engine_call
+from .client import Conflict, InvalidRequest, api_at_least, client, endpoint, engine_call
 from .run_request import create_request, needed_api
+from .sharing import shared
 from .times import from_epoch, parse_docker_time
 
 
@@ -62,11 +64,16 @@ def container_summary(item: dict) -> ContainerSummary:
 
 
 def list_containers(all: bool = False, filters: dict | None = None) -> list[ContainerSummary]:
-    """`docker ps [-a]`: one call to /containers/json."""
-    api = client()
-    with engine_call("container"):
-        items = api.containers(all=all, filters=filters)
-    return [container_summary(item) for item in items]
+    """`docker ps [-a]`: one call to /containers/json (shared by pages asking together)."""
+
+    def ask() -> list[ContainerSummary]:
+        api = client()
+        with engine_call("container"):
+            items = api.containers(all=all, filters=filters)
+        return [container_summary(item) for item in items]
+
+    key = ("containers", endpoint(), all, json.dumps(filters, sort_keys=True))
+    return list(shared(key, ask))
 
 
 @dataclass(frozen=True)

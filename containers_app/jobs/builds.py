@@ -71,7 +71,7 @@ class BuildJob:
     user_id: int | None
     tags: tuple[str, ...]
     command: str
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.time)
     steps_in_progress: list[BuildStep] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # lines outside the steps
     steps: list[dict] = field(default_factory=list)  # a snapshot's steps, drawn
@@ -96,9 +96,10 @@ class BuildJob:
             *lines, self.pending = text.split("\n")
             for line in lines:
                 self._line(line.rstrip("\r"))
+        store.persist(self)
 
     def _line(self, line: str) -> None:
-        now = time.monotonic()
+        now = time.time()
         if match := STEP.fullmatch(line):
             if self.steps_in_progress:
                 self.steps_in_progress[-1].ended = now
@@ -116,7 +117,7 @@ class BuildJob:
 
     def finish(self, state: str, error=None) -> None:
         with self.lock:
-            now = time.monotonic()
+            now = time.time()
             if self.pending:
                 self._line(self.pending)
                 self.pending = ""
@@ -134,7 +135,7 @@ class BuildJob:
 
     @property
     def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+        return (self.finished or time.time()) - self.started
 
     @property
     def failed_step(self) -> dict | None:
@@ -143,7 +144,7 @@ class BuildJob:
     def snapshot(self) -> BuildJob:
         with self.lock:
             copy = BuildJob(self.id, self.user_id, self.tags, self.command, self.started)
-            copy.steps = [step.as_dict(time.monotonic()) for step in self.steps_in_progress]
+            copy.steps = [step.as_dict(time.time()) for step in self.steps_in_progress]
             copy.messages = list(self.messages)
             copy.image_id, copy.state, copy.finished = self.image_id, self.state, self.finished
             copy.error, copy.engine_message = self.error, self.engine_message
@@ -160,6 +161,16 @@ class BuildJob:
             "error": " ".join(filter(None, [self.error, self.engine_message])),
             "finished_at": timezone.now() if self.done else None,
         }
+
+    def save_record(self) -> None:
+        """The Build record as it stands, and a cancel asked through another process."""
+        job = self.snapshot()
+        updated = Build.objects.filter(id=job.id, state=Build.State.RUNNING).update(
+            **job.record(), heartbeat=timezone.now()
+        )
+        asked = Build.objects.filter(id=job.id, cancel_requested=True)
+        if updated and not job.done and asked.exists():
+            self.cancel()
 
     def attach(self, stream: BuildStream) -> None:
         with self.lock:
@@ -187,7 +198,13 @@ def start_build(
     user_id = actor.user.pk if actor.user else None
     job = BuildJob(uuid.uuid4().hex, user_id, spec.tags, cli.command(spec, mask=True))
     store.add(job)  # before its record: a running record with no job is an interrupted one
-    Build.objects.create(id=job.id, user_id=user_id, command=job.command, tags=list(spec.tags))
+    Build.objects.create(
+        id=job.id,
+        user_id=user_id,
+        command=job.command,
+        tags=list(spec.tags),
+        heartbeat=timezone.now(),
+    )
 
     def run() -> None:
         try:
@@ -205,7 +222,7 @@ def start_build(
             Build.objects.filter(id=job.id).update(**job.snapshot().record())
             connections.close_all()
 
-    threading.Thread(target=run, name=f"build-{job.id[:8]}", daemon=True).start()
+    store.in_thread(job, run, f"build-{job.id[:8]}")
     return job
 
 
@@ -221,19 +238,24 @@ def get_build(build_id: str, user) -> BuildJob | Build | None:
     if (
         record.state == Build.State.RUNNING
         and store.live(build_id, record.user_id, BuildJob) is None
+        and store.is_gone(record.heartbeat)
     ):
-        # Jobs live in the process that started them: this one ended with the server.
+        # Running in no process: the one that ran it stopped (another's keeps its heartbeat).
         record.state, record.error = Build.State.INTERRUPTED, "the server stopped while it ran"
         record.save(update_fields=["state", "error"])
     return record
 
 
 def cancel_build(build_id: str, user) -> bool:
+    """Cancel the user's own build: here, or through the record for the process that runs
+    it (it reads the request within half a second of the build's next output, or at its
+    next heartbeat)."""
     job = store.live(build_id, user.pk, BuildJob)
-    if job is None:
-        return False
-    job.cancel()
-    return True
+    if job is not None:
+        job.cancel()
+        return True
+    running = Build.objects.filter(id=build_id, user_id=user.pk, state=Build.State.RUNNING)
+    return running.update(cancel_requested=True) > 0
 
 
 def _is_admin(user) -> bool:

@@ -10,13 +10,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from .. import actions
 from ..pages.engine_errors import Explained, explain
 from ..specs import PullSpec, PushSpec
 from . import store
 
+KEEP_MESSAGES = 200  # the record keeps the last ones
 LAYER_STATUSES_DONE = {
     "Pull complete",
     "Already exists",
@@ -49,7 +50,7 @@ class PullJob:
     user_id: int | None
     reference: str
     verb: str = "pull"
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.time)
     layers: dict[str, LayerProgress] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     done: bool = False
@@ -74,13 +75,14 @@ class PullJob:
                 )
             elif status:
                 self.messages.append(f"{layer}: {status}" if layer else status)
+        store.persist(self)
 
     def finish(self, error: Explained | str = "") -> None:
         with self.lock:
             self.done = True
             self.error = error.sentence if isinstance(error, Explained) else error
             self.engine_message = error.engine_message if isinstance(error, Explained) else ""
-            self.finished = time.monotonic()
+            self.finished = time.time()
 
     def snapshot(self) -> PullJob:
         with self.lock:
@@ -88,7 +90,38 @@ class PullJob:
 
     @property
     def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+        return (self.finished or time.time()) - self.started
+
+    def save_record(self) -> None:
+        job = self.snapshot()
+        data = {
+            "reference": job.reference,
+            "verb": job.verb,
+            "started": job.started,
+            "layers": [asdict(layer) for layer in job.layers.values()],
+            "messages": job.messages[-KEEP_MESSAGES:],
+            "error": job.error,
+            "engine_message": job.engine_message,
+            "finished": job.finished,
+        }
+        store.save(job, "pull", data, job.done)
+
+    @classmethod
+    def from_record(cls, job_id: str, user_id: int | None) -> PullJob | None:
+        """The job as another process wrote it (finished, if that process went away)."""
+        found = store.record_of(job_id, user_id, "pull")
+        if found is None:
+            return None
+        data, gone = found
+        job = cls(job_id, user_id, data["reference"], data["verb"], data["started"])
+        job.layers = {layer["id"]: LayerProgress(**layer) for layer in data["layers"]}
+        job.messages = list(data["messages"])
+        job.error, job.engine_message = data["error"], data["engine_message"]
+        job.finished = data["finished"]
+        job.done = job.finished is not None or gone
+        if gone and job.finished is None:
+            job.error, job.finished = store.GONE, job.started
+        return job
 
 
 def _start(job: PullJob, work: Callable[[], object]) -> PullJob:
@@ -109,5 +142,5 @@ def start_push(actor: actions.Actor, spec: PushSpec) -> PullJob:
 
 def get_job(job_id: str, user_id: int | None, verb: str = "pull") -> PullJob | None:
     """The pull's (or push's) snapshot, for the user who started it only."""
-    job = store.get(job_id, user_id, PullJob)
+    job = store.get(job_id, user_id, PullJob) or PullJob.from_record(job_id, user_id)
     return job if job is not None and job.verb == verb else None

@@ -193,6 +193,7 @@ class EventsFeed(Feed):
                 if moment <= self.last:
                     continue  # replayed from before the outage
                 self.last = moment
+                docker_service.engine_changed()  # before the pages redraw their counts
                 self.publish(("event", event))
                 self.keep(event)
         if not self.stopping.is_set():

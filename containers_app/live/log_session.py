@@ -21,7 +21,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 
-from .. import docker_service
+from .. import docker_service, metrics
 from . import pump as pumps  # its limits read at use, so that tests can lower them
 from .followers import LogFollower, follow_logs, stop_followers
 from .log_lines import Records, record_stamp
@@ -119,6 +119,7 @@ class LogSession:
             for kind, source, payload in self._arrange(items):
                 if kind == "lines":
                     self.sequence += 1
+                    metrics.LOG_LINES.inc(payload.count)
                     yield "bytes", payload.data
                     while self.sequence - self.acked >= WINDOW:
                         self._acked.clear()

@@ -1,17 +1,29 @@
-"""Health check for load balancers and compose: no login, no secrets, and the engine's
-version only for someone signed in (a version tells an attacker which holes to try)."""
+"""Health and readiness for load balancers and compose, and Prometheus metrics: no login
+and no secrets on the first two, the engine's version only for someone signed in (a
+version tells an attacker which holes to try)."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import docker_service
+from access import roles
+
+from .. import docker_service, metrics
+
+LAYER_TIMEOUT = 2.0  # seconds for a message to come back through the channel layer
 
 
 def _database_status() -> dict:
@@ -47,6 +59,60 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "database": database, "engine": engine},
         status=200 if database["ok"] else 503,
     )
+
+
+def _channel_layer_status() -> dict:
+    """A message sent to a new channel through the layer (Redis, when set) comes back."""
+
+    async def round_trip() -> None:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        token = uuid.uuid4().hex
+        await layer.send(channel, {"type": "readyz.ping", "token": token})
+        message = await asyncio.wait_for(layer.receive(channel), LAYER_TIMEOUT)
+        if message.get("token") != token:
+            raise ValueError("another message came back")
+
+    try:
+        async_to_sync(round_trip)()
+    except Exception as exc:  # any failure is "not ready": said by its kind only
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the database, the channel layer and the engine all answer; else 503 and
+    which did not (by kind of failure, no addresses or secrets)."""
+    parts = {
+        "database": _database_status(),
+        "channel_layer": _channel_layer_status(),
+        "engine": _engine_status(with_version=False),
+    }
+    waiting = [name for name, part in parts.items() if not part["ok"]]
+    return JsonResponse(
+        {"status": "ready" if not waiting else "not ready", "not_ready": waiting, **parts},
+        status=503 if waiting else 200,
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics: 404 unless DOCKSIDE_METRICS is `login` (admins) or `public`."""
+    mode = settings.DOCKSIDE_METRICS
+    if mode == "off":
+        raise Http404("metrics are off (DOCKSIDE_METRICS)")
+    if mode == "login":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not roles.allows(request.user, roles.Role.ADMIN):
+            return HttpResponseForbidden("metrics are for admins")
+    body, content_type = metrics.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 @require_GET

@@ -1,0 +1,164 @@
+"""Many signed-in users browsing Dockside at once, measured black-box from outside.
+
+Each user is a thread with its own session (signed in before the clock starts) that
+asks for list and detail pages one after the other, as fast as answers come (no
+pause unless --think), for --seconds. Dockside is a live server on loopback: one
+Daphne, or `manage.py serve --workers N` (which needs REDIS_URL; DATABASE_URL is
+passed on when set). The engine holds --containers labelled containers of this run
+(and whatever else it holds), removed at the end.
+
+    .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support import (
+    BASE_IMAGE,
+    docker_api,
+    import_base_image,
+    live_daphne,
+    remove_leftovers,
+    remove_run_objects,
+    run_labels,
+    run_name,
+)
+
+
+def pages(container: str, image: str) -> list[str]:
+    return [
+        "/containers/",
+        "/containers/?all=1",
+        f"/containers/{container}/",
+        "/images/",
+        f"/images/{image}/",
+        "/volumes/",
+        "/networks/",
+        "/stacks/",
+        "/events/",
+        "/audit/",
+    ]
+
+
+def rss_kib(root_pid: int) -> int:
+    """The resident memory of a process and its children (the workers), in KiB."""
+    total, pids = 0, [root_pid]
+    while pids:
+        pid = pids.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        total += next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+        )
+        pids += [int(child) for child in children]
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=0, help="0: one plain Daphne")
+    parser.add_argument("--think", type=float, default=0.0, help="pause between pages, s")
+    parser.add_argument("--containers", type=int, default=20)
+    args = parser.parse_args()
+
+    api = docker_api()
+    remove_leftovers(api)
+    import_base_image(api)
+    made = []
+    for index in range(args.containers):
+        made.append(
+            api.create_container(
+                BASE_IMAGE,
+                command=["sleep", "3600"],
+                name=run_name(f"load{index}"),
+                labels=run_labels(),
+                host_config=api.create_host_config(network_mode="none"),
+            )["Id"]
+        )
+    for container in made[: args.containers // 2]:
+        api.start(container)
+    image = api.inspect_image(BASE_IMAGE)["Id"][7:19]
+    extra = {key: os.environ[key] for key in ("DATABASE_URL", "REDIS_URL") if key in os.environ}
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    try:
+        with (
+            tempfile.TemporaryDirectory() as data_dir,
+            live_daphne(Path(data_dir), extra, workers=args.workers) as server,
+        ):
+            sessions = [server.login() for _ in range(args.users)]
+            urls = [f"{server.url}{path}" for path in pages(made[0][:12], image)]
+            start_line = threading.Barrier(args.users + 1)
+            stop_at = [0.0]
+
+            def user(session: requests.Session, offset: int) -> None:
+                mine, failed, index = [], [], offset
+                start_line.wait()
+                while time.monotonic() < stop_at[0]:
+                    url = urls[index % len(urls)]
+                    index += 1
+                    began = time.monotonic()
+                    try:
+                        answer = session.get(url, timeout=30)
+                        if answer.status_code != 200:
+                            failed.append(f"{answer.status_code} {url}")
+                    except requests.RequestException as exc:
+                        failed.append(f"{type(exc).__name__} {url}")
+                    mine.append(time.monotonic() - began)
+                    if args.think:
+                        time.sleep(args.think)
+                with lock:
+                    latencies.extend(mine)
+                    errors.extend(failed)
+
+            threads = [
+                threading.Thread(target=user, args=(session, index))
+                for index, session in enumerate(sessions)
+            ]
+            for thread in threads:
+                thread.start()
+            stop_at[0] = time.monotonic() + args.seconds
+            start_line.wait()
+            peak = 0
+            while any(thread.is_alive() for thread in threads):
+                peak = max(peak, rss_kib(server.process.pid))
+                time.sleep(0.5)
+    finally:
+        remove_run_objects(api)
+
+    ordered = sorted(latencies)
+    p95 = ordered[int(len(ordered) * 0.95) - 1] if ordered else 0.0
+    served = "one Daphne" if not args.workers else f"serve --workers {args.workers}"
+    database = "PostgreSQL" if "DATABASE_URL" in extra else "SQLite"
+    print(f"{args.users} users, {args.seconds:.0f} s, think {args.think} s, {served}, {database}")
+    print("| users | requests/s | errors | p50 | p95 | server RSS (peak) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| {args.users} | {len(latencies) / args.seconds:.1f} | {len(errors)}"
+        f" | {statistics.median(ordered) * 1000:.0f} ms | {p95 * 1000:.0f} ms"
+        f" | {peak / 1024:.0f} MiB |"
+    )
+    if errors:
+        print("first errors:", errors[:5])
+
+
+if __name__ == "__main__":
+    main()
