@@ -6,7 +6,7 @@ PORT ?= 8000
 
 VENDOR := static/vendor
 
-.PHONY: run test install install-test vendor lint format bench
+.PHONY: run test test-backends install install-test vendor lint format bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -55,6 +55,22 @@ test: install-test vendor
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+	$(MAKE) --no-print-directory test-backends
+
+# The database and websocket tests again, on PostgreSQL and Redis (their servers named by
+# DOCKSIDE_TEST_DATABASE_URL, whose user may create databases, and DOCKSIDE_TEST_REDIS_URL;
+# .ci/run starts both). Each run gets its own test database and Redis prefix.
+BACKEND_TESTS := tests/test_audit.py tests/test_audit_chain.py tests/test_sign_in.py \
+	tests/test_ws_revocation.py tests/test_ws_access.py tests/test_events_ws.py \
+	tests/test_operations.py
+test-backends: install-test
+	@if [ -z "$$DOCKSIDE_TEST_DATABASE_URL" ] || [ -z "$$DOCKSIDE_TEST_REDIS_URL" ]; then \
+	  echo "test-backends: DOCKSIDE_TEST_DATABASE_URL or DOCKSIDE_TEST_REDIS_URL unset: skipped"; \
+	else \
+	  DATABASE_URL="$$DOCKSIDE_TEST_DATABASE_URL" REDIS_URL="$$DOCKSIDE_TEST_REDIS_URL" \
+	  DOCKSIDE_TEST_DB_NAME="test_dockside_$$$$" DOCKSIDE_REDIS_PREFIX="dockside-test-$$$$" \
+	  $(VENV)/bin/pytest $(BACKEND_TESTS); \
+	fi
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -3,9 +3,11 @@
 Each user is a thread with its own session (signed in before the clock starts) that
 asks for list and detail pages one after the other, as fast as answers come (no
 pause unless --think), for --seconds. Dockside is a live server on loopback: one
-Daphne, or `manage.py serve --workers N` (which needs REDIS_URL; DATABASE_URL is
-passed on when set). The engine holds --containers labelled containers of this run
-(and whatever else it holds), removed at the end.
+Daphne, or `manage.py serve --workers N` (which needs REDIS_URL). With DATABASE_URL
+(a PostgreSQL server whose user may create databases) the run gets a fresh database
+there, dropped at the end; else SQLite in a temporary data directory. The engine holds
+--containers labelled containers of this run (and whatever else it holds), removed at
+the end.
 
     .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 0]
 """
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import requests
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support import (
     BASE_IMAGE,
     docker_api,
+    fresh_postgres,
     import_base_image,
     live_daphne,
     remove_leftovers,
@@ -96,13 +100,19 @@ def main() -> None:
         api.start(container)
     image = api.inspect_image(BASE_IMAGE)["Id"][7:19]
     extra = {key: os.environ[key] for key in ("DATABASE_URL", "REDIS_URL") if key in os.environ}
+    database = fresh_postgres(extra["DATABASE_URL"]) if "DATABASE_URL" in extra else nullcontext("")
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     try:
         with (
             tempfile.TemporaryDirectory() as data_dir,
-            live_daphne(Path(data_dir), extra, workers=args.workers) as server,
+            database as database_url,
+            live_daphne(
+                Path(data_dir),
+                {**extra, "DATABASE_URL": database_url} if database_url else extra,
+                workers=args.workers,
+            ) as server,
         ):
             sessions = [server.login() for _ in range(args.users)]
             urls = [f"{server.url}{path}" for path in pages(made[0][:12], image)]

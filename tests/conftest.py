@@ -255,3 +255,13 @@ def places(docker_api, tmp_path_factory):
         "env_file": str(folder / "app.env"),
         "label_file": str(folder / "labels"),
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """Each test its own channel layer: a Redis layer's connections belong to the event loop
+    of the test that opened them, and that loop is closed when the test ends."""
+    yield
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()

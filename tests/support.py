@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import docker
 import requests
@@ -508,3 +509,21 @@ def user_with_role(role: str, username: str = "", password: str = "a-long-pass-4
     user = get_user_model().objects.create_user(username or role, password=password)
     Membership.objects.create(user=user, role=role)
     return user
+
+
+@contextmanager
+def fresh_postgres(server_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server `server_url` names (its user may
+    create databases), dropped at the end: the URL of it."""
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"dockside_{uuid.uuid4().hex[:12]}"
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,11 +11,14 @@ streams (one per container or events feed, per process).
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -48,8 +51,15 @@ class Command(BaseCommand):
         fd = listener.fileno()
         argv = [sys.executable, "-m", "daphne", "--fd", str(fd), "dashboard.asgi:application"]
 
+        env = dict(os.environ)
+        if workers > 1:  # /metrics adds up every worker's (prometheus_client multiprocess)
+            metrics_dir = Path(settings.DATA_DIR) / "prometheus"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(mode=0o700, parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
         def spawn() -> subprocess.Popen:
-            return subprocess.Popen(argv, pass_fds=(fd,))
+            return subprocess.Popen(argv, pass_fds=(fd,), env=env)
 
         running = [spawn() for _ in range(workers)]
         stopping = False
