@@ -19,13 +19,12 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.timing import print_table, samples
+from benchmarks.timing import print_table, samples, until_ended
 from tests.support import (
     BASE_IMAGE,
     IMAGE_LABEL,
@@ -81,16 +80,8 @@ def main() -> None:
                     },
                 )
                 assert "/images/build/" in answer.url, answer.url
-                while True:
-                    page = session.get(
-                        answer.url,
-                        headers={"HX-Request": "true", "HX-Target": "build-progress"},
-                        timeout=60,
-                    ).text
-                    if "hx-trigger" not in page:
-                        assert re.search(r'state-running">built', page), page[-2000:]
-                        return
-                    time.sleep(0.05)
+                page = until_ended(session, answer.url, "build-progress")
+                assert re.search(r'state-running">built', page), page[-2000:]
 
             context = Path(data_dir) / "context"
             context.mkdir()

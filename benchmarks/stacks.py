@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -26,11 +25,9 @@ import subprocess
 
 import django
 
-from benchmarks.timing import print_table, samples
+from benchmarks.timing import print_table, samples, until_ended
+from tests.stack_files import two_services
 from tests.support import (
-    BASE_IMAGE,
-    RUN_ID,
-    TEST_LABEL,
     docker_api,
     import_base_image,
     live_daphne,
@@ -38,29 +35,6 @@ from tests.support import (
     remove_leftovers,
     remove_run_objects,
 )
-
-COMPOSE_FILE = """\
-services:
-  web:
-    image: {image}
-    command: ["sleep", "600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-    volumes: ["data:/data"]
-  worker:
-    image: {image}
-    command: ["sleep", "600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-networks:
-  back:
-    labels: {{{label}: "{run}"}}
-volumes:
-  data:
-    labels: {{{label}: "{run}"}}
-"""
 
 
 def main() -> None:
@@ -76,7 +50,7 @@ def main() -> None:
     remove_leftovers(api)
     import_base_image(api)
     tool = find_tool()
-    text = COMPOSE_FILE.format(image=BASE_IMAGE, label=TEST_LABEL, run=RUN_ID)
+    text = two_services()
     ours, theirs = f"bench-{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}"
     rows = []
     with tempfile.TemporaryDirectory() as data_dir:
@@ -97,16 +71,8 @@ def main() -> None:
                 def run(verb: str) -> None:
                     answer = post(session, f"{server.url}/stacks/{ours}/{verb}/", {})
                     assert "/runs/" in answer.url, answer.url
-                    while True:
-                        page = session.get(
-                            answer.url,
-                            headers={"HX-Request": "true", "HX-Target": "run-progress"},
-                            timeout=60,
-                        ).text
-                        if "hx-trigger" not in page:
-                            assert 'state-running">done' in page, page[-2000:]
-                            return
-                        time.sleep(0.05)
+                    page = until_ended(session, answer.url, "run-progress")
+                    assert 'state-running">done' in page, page[-2000:]
 
                 saved = post(session, f"{server.url}/stacks/new/", {"name": ours, "compose": text})
                 assert saved.url.endswith(f"/stacks/{ours}/"), saved.url

@@ -6,6 +6,8 @@ from __future__ import annotations
 import statistics
 import time
 
+import requests
+
 
 def samples(action, repeat: int) -> list[float]:
     action()  # warm-up
@@ -34,3 +36,13 @@ def print_table(rows: list[tuple[str, list[float], list[float]]], repeat: int) -
         ratio = statistics.median(ours) / statistics.median(theirs)
         print(f"{what:<32} | {spread(ours):>28} | {spread(theirs):>28} | {ratio:.2f}")
     print(f"{repeat} runs each after a warm-up; ratio = Dockside / CLI")
+
+
+def until_ended(session: requests.Session, url: str, part: str) -> str:
+    """A job's page polled every 50 ms (its `part` only, as htmx asks) until it stops
+    polling itself: the last answer."""
+    while True:
+        page = session.get(url, headers={"HX-Request": "true", "HX-Target": part}, timeout=60).text
+        if "hx-trigger" not in page:
+            return page
+        time.sleep(0.05)

@@ -31,6 +31,11 @@ from .tool import Checked, RunFailed, check_config, run_commands
 CHECKED = {"scale", "pull"}
 
 
+def pulls_images(spec) -> bool:
+    """Whether the run fetches every image the file names (`pull`, `up` with pull)."""
+    return getattr(spec, "pull", False) or getattr(spec, "verb", "") == "pull"
+
+
 class ConfigRefused(RunFailed):
     """The tool's `config` refused the files: its words, at the compose field."""
 
@@ -104,7 +109,7 @@ def stack_up(
     with audited(actor, "stack_up", spec, "stack", spec.project) as entry, locked(spec.project):
         directory = files.stack_dir(spec.project)
         compose, _ = files.read_files(spec.project)
-        checked_stack(actor, spec.project, directory, compose, override, entry, spec.pull)
+        checked_stack(actor, spec.project, directory, compose, override, entry, pulls_images(spec))
         run_commands(commands.argvs(spec), directory, say)
 
 
@@ -123,6 +128,6 @@ def stack_command(
         directory = files.stack_dir(spec.project)
         if spec.verb in CHECKED:
             compose, _ = files.read_files(spec.project)
-            pulls = spec.verb == "pull"
+            pulls = pulls_images(spec)
             checked_stack(actor, spec.project, directory, compose, override, entry, pulls)
         run_commands(commands.argvs(spec), directory, say)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from containers_app import cli
 from containers_app.masking import masked_env_strings
+from containers_app.run_options.units import parse_duration
 
 # Keys said in words, not flags: what Compose does with them itself.
 IN_WORDS = {
@@ -323,7 +324,7 @@ def service_run(service: str, settings: dict, names: _Names) -> ServiceRun:
             for item in value or []:
                 argv += _volume(item, names)
         elif key == "stop_grace_period":
-            argv += ["--stop-timeout", str(_seconds(str(value)))]
+            argv += ["--stop-timeout", str(round(parse_duration(str(value)) / 10**9))]
         elif key == "ulimits":
             for name, limit in (value or {}).items():
                 if isinstance(limit, dict):
@@ -354,23 +355,6 @@ def service_run(service: str, settings: dict, names: _Names) -> ServiceRun:
             )
     argv += [str(settings.get("image") or f"{names.project}_{service}"), *command]
     return ServiceRun(service, container, argv, after, notes)
-
-
-def _seconds(duration: str) -> int:
-    """A Compose duration (1m30s, 10s, 500ms) in whole seconds, as --stop-timeout takes."""
-    total, number = 0.0, ""
-    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 1e-6}
-    index = 0
-    while index < len(duration):
-        char = duration[index]
-        if char.isdigit() or char == ".":
-            number += char
-            index += 1
-            continue
-        unit = duration[index : index + 2] if duration[index : index + 2] in units else char
-        total += float(number or 0) * units.get(unit, 1)
-        number, index = "", index + len(unit)
-    return round(total + float(number or 0))
 
 
 def as_run(config: dict, project: str, v2: bool) -> StackRun:

@@ -69,16 +69,13 @@ class StackJob:
     @classmethod
     def from_record(cls, job_id: str, user_id: int | None) -> StackJob | None:
         """The run as another process wrote it (ended, if that process went away)."""
-        found = store.record_of(job_id, user_id, "stack")
-        if found is None:
+        data = store.record_of(job_id, user_id, "stack")
+        if data is None:
             return None
-        data, gone = found
         job = cls(job_id, user_id, data["project"], data["verb"], data["command"])
         job.started, job.lines, job.skipped = data["started"], data["lines"], data["skipped"]
         job.error, job.finished = data["error"], data["finished"]
-        job.done = job.finished is not None or gone
-        if gone and job.finished is None:
-            job.error, job.finished = store.GONE, job.started
+        job.done = job.finished is not None
         return job
 
 

@@ -223,7 +223,7 @@ def _refuse_early(actor, spec, override: bool, form, checked: bool) -> None:
     try:
         files.check_free(spec.project)
         if checked:
-            pulls = getattr(spec, "pull", False) or getattr(spec, "verb", "") == "pull"
+            pulls = stack_actions.pulls_images(spec)
             stack_actions.checked_stack(
                 actor, spec.project, directory, compose, override, pulls=pulls
             )

@@ -11,32 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import support
+from tests.stack_files import two_services
 from tests.test_stacks import compose
 
 pytestmark = pytest.mark.browser
-
-STACK = """\
-services:
-  web:
-    image: {image}
-    command: ["sh", "-c", "echo hello from $$HOSTNAME; sleep 600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-    volumes: ["data:/data"]
-  worker:
-    image: {image}
-    command: ["sleep", "600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-networks:
-  back:
-    labels: {{{label}: "{run}"}}
-volumes:
-  data:
-    labels: {{{label}: "{run}"}}
-"""
 
 
 def finish_run(page, project: str) -> None:
@@ -50,7 +28,7 @@ def finish_run(page, project: str) -> None:
 
 def test_a_stack_is_written_brought_up_scaled_edited_and_taken_down(page, daphne_server):
     project = support.run_name("browser-stack").replace(".", "-")
-    text = STACK.format(image=support.BASE_IMAGE, label=support.TEST_LABEL, run=support.RUN_ID)
+    text = two_services('["sh", "-c", "echo hello from $$HOSTNAME; sleep 600"]')
     page.goto(f"{daphne_server.url}/stacks/")
     page.get_by_role("link", name="Create a stack").click()
     page.get_by_label("Name (the Compose project)").fill(project)

@@ -17,31 +17,9 @@ from stacks.tool import environment, find_tool
 from tests import support
 from tests.pages import text
 from tests.posting import error_at, field_errors, last_entry
+from tests.stack_files import two_services
 
 pytestmark = pytest.mark.django_db
-
-COMPOSE_FILE = """\
-services:
-  web:
-    image: {image}
-    command: ["sleep", "600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-    volumes: ["data:/data"]
-  worker:
-    image: {image}
-    command: ["sleep", "600"]
-    stop_signal: SIGKILL
-    labels: {{{label}: "{run}"}}
-    networks: [back]
-networks:
-  back:
-    labels: {{{label}: "{run}"}}
-volumes:
-  data:
-    labels: {{{label}: "{run}"}}
-"""
 
 
 def compose(directory: Path, project: str, *args: str) -> subprocess.CompletedProcess:
@@ -61,9 +39,7 @@ def compose(directory: Path, project: str, *args: str) -> subprocess.CompletedPr
 def cli_stack(docker_api, tmp_path):
     """A two-service project started with the Compose CLI, outside Dockside."""
     project = support.run_name("stack").replace(".", "-")
-    (tmp_path / "compose.yaml").write_text(
-        COMPOSE_FILE.format(image=support.BASE_IMAGE, label=support.TEST_LABEL, run=support.RUN_ID)
-    )
+    (tmp_path / "compose.yaml").write_text(two_services())
     compose(tmp_path, project, "up", "-d")
     yield project, tmp_path
     compose(tmp_path, project, "down", "-v", "--timeout", "1")
@@ -152,9 +128,7 @@ def managed(stacks_home, docker_api):
 
 
 def stack_files() -> str:
-    return COMPOSE_FILE.format(
-        image=support.BASE_IMAGE, label=support.TEST_LABEL, run=support.RUN_ID
-    )
+    return two_services()
 
 
 def wait_for_run(client, url: str) -> str:

@@ -153,15 +153,18 @@ def is_gone(heartbeat: datetime | None) -> bool:
     return datetime.now(UTC) - heartbeat > timedelta(seconds=GONE_AFTER_SECONDS)
 
 
-def record_of(job_id: str, user_id: int | None, kind: str) -> tuple[dict, bool] | None:
-    """A job's record written by any process (its data, and whether its process went away
-    before it ended), for the user who started it only."""
+def record_of(job_id: str, user_id: int | None, kind: str) -> dict | None:
+    """A job's record as any process wrote it, for the user who started it only; one whose
+    process went away before it ended reads as ended then, with GONE as its error."""
     from ..models import JobRecord
 
     record = JobRecord.objects.filter(id=job_id, kind=kind, user_id=user_id).first()
     if record is None:
         return None
-    return record.data, not record.done and is_gone(record.heartbeat)
+    data = record.data
+    if not record.done and data.get("finished") is None and is_gone(record.heartbeat):
+        data = {**data, "error": GONE, "finished": record.heartbeat.timestamp()}
+    return data
 
 
 def save(job: Job, kind: str, data: dict, done: bool, subject: str = "") -> None:

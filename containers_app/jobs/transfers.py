@@ -109,18 +109,15 @@ class PullJob:
     @classmethod
     def from_record(cls, job_id: str, user_id: int | None) -> PullJob | None:
         """The job as another process wrote it (finished, if that process went away)."""
-        found = store.record_of(job_id, user_id, "pull")
-        if found is None:
+        data = store.record_of(job_id, user_id, "pull")
+        if data is None:
             return None
-        data, gone = found
         job = cls(job_id, user_id, data["reference"], data["verb"], data["started"])
         job.layers = {layer["id"]: LayerProgress(**layer) for layer in data["layers"]}
         job.messages = list(data["messages"])
         job.error, job.engine_message = data["error"], data["engine_message"]
         job.finished = data["finished"]
-        job.done = job.finished is not None or gone
-        if gone and job.finished is None:
-            job.error, job.finished = store.GONE, job.started
+        job.done = job.finished is not None
         return job
 
 
