@@ -26,6 +26,7 @@ COPY access ./access
 COPY audit ./audit
 COPY containers_app ./containers_app
 COPY dashboard ./dashboard
+COPY engines ./engines
 COPY registries ./registries
 COPY stacks ./stacks
 COPY templates ./templates

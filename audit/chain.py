@@ -33,9 +33,10 @@ FIELDS = (
     "outcome",
     "error",
     "request_id",
+    "endpoint",
 )
 # Hashed only when set: entries sealed before the field existed keep their hashes.
-OPTIONAL = {"request_id"}
+OPTIONAL = {"request_id", "endpoint"}
 
 
 def _plain(value):

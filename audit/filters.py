@@ -1,4 +1,4 @@
-"""Filtering the audit log: by user, action, outcome, target and date range."""
+"""Filtering the audit log: by user, action, outcome, target, engine and date range."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class AuditFilterForm(forms.Form):
         choices=[("", "any"), *AuditEntry.Outcome.choices],
     )
     target = forms.CharField(label="Target", required=False, max_length=512)
+    engine = forms.CharField(label="Engine", required=False, max_length=64)
     since = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -52,6 +53,8 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(
                 Q(target_name__icontains=data["target"]) | Q(target_id__startswith=data["target"])
             )
+        if data["engine"]:
+            entries = entries.filter(endpoint=data["engine"])
         zone = timezone.get_current_timezone()
         if data["since"] and data["since"] > date.min:  # year 1 in UTC can be out of range
             entries = entries.filter(

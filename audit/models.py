@@ -47,6 +47,7 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64, blank=True)
     # The request (or websocket session) that ran it: its log lines carry the same id.
     request_id = models.CharField(max_length=32, blank=True, db_index=True)
+    endpoint = models.CharField(max_length=64, blank=True, db_index=True)  # the engine's name
 
     class Meta:
         ordering = ["-started_at", "-id"]

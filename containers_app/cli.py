@@ -1,14 +1,18 @@
 """The `docker ...` command each spec stands for, and the reverse for `docker run`.
 
-Pure: no Docker, no Django. `argv(spec)` gives the argument list; `command(spec)`
-the same as one line a shell accepts. `docker run` both ways (the command
-line of a RunSpec, a pasted command read into the form) is run_options/command.py.
+No Docker, no Django: one context variable only, the engine a request works on, which
+puts `--context NAME` into commands for any engine but `local`. `argv(spec)` gives the
+argument list; `command(spec)` the same as one line a shell accepts. `docker run` both
+ways (the command line of a RunSpec, a pasted command read into the form) is
+run_options/command.py.
 """
 
 from __future__ import annotations
 
+import re
 from functools import singledispatch
 
+from .docker_service.client import LOCAL, current_endpoint
 from .masking import mask_text, mask_value
 from .quoting import join, shell_quote
 from .run_options.command import ParsedRun, Question, parse_run_command, run_argv
@@ -17,6 +21,8 @@ from .specs import (
     BuildSpec,
     CommitSpec,
     ConnectSpec,
+    ContextRemoveSpec,
+    ContextSpec,
     CopyFromSpec,
     CopyToSpec,
     CreateNetworkSpec,
@@ -178,6 +184,20 @@ def _logout(spec: RegistryLogoutSpec, mask: bool = False) -> list[str]:
 
 
 @argv.register
+def _context(spec: ContextSpec, mask: bool = False) -> list[str]:
+    docker = f"host={spec.host}"
+    if spec.tls:
+        docker += ",".join(f",{part}={spec.name}/{part}.pem" for part in ("ca", "cert", "key"))
+    verb = "update" if spec.update else "create"
+    return ["docker", "context", verb, spec.name, "--docker", docker]
+
+
+@argv.register
+def _context_remove(spec: ContextRemoveSpec, mask: bool = False) -> list[str]:
+    return ["docker", "context", "rm", spec.name]
+
+
+@argv.register
 def _lifecycle(spec: LifecycleSpec, mask: bool = False) -> list[str]:
     args = ["docker", spec.verb]
     if spec.timeout is not None:
@@ -297,7 +317,29 @@ def command(spec, mask: bool = False) -> str:
 
 def command_line(args: list[str], mask: bool = False) -> str:
     """Arguments as one shell-quoted line; `mask` hides secrets inside each."""
-    return join([mask_text(arg) for arg in args] if mask else args)
+    return join(on_engine([mask_text(arg) for arg in args] if mask else args))
+
+
+ENGINE_TOOLS = ("docker", "docker-compose")
+TOOL_AT_START = re.compile(r"(^|&& |; |\| |& )(docker|docker-compose) (?!--context |context )")
+
+
+def on_engine(args: list[str]) -> list[str]:
+    """The command as run against the current engine: `docker --context NAME ...` for
+    any engine but `local` (Dockside's engines are the CLI's contexts)."""
+    name = current_endpoint().name
+    if name == LOCAL or not args or args[0] not in ENGINE_TOOLS or args[1:2] == ["context"]:
+        return args
+    return [args[0], "--context", name, *args[1:]]
+
+
+def on_engine_text(text: str) -> str:
+    """`on_engine` for a command line written out (`docker ps -a && docker ...`): each
+    command of it that is docker's gets the context; one that has it already is left."""
+    name = current_endpoint().name
+    if name == LOCAL:
+        return text
+    return TOOL_AT_START.sub(lambda m: f"{m[1]}{m[2]} --context {shell_quote(name)} ", text)
 
 
 def logs_argv(spec: LogsSpec, container: str) -> list[str]:
@@ -322,7 +364,7 @@ def _logs_command(spec: LogsSpec, mask: bool = False) -> str:
         redirect = " 2>/dev/null"
     elif spec.stderr and not spec.stdout:
         redirect = " 2>&1 >/dev/null"
-    lines = [join(logs_argv(spec, container)) + redirect for container in spec.containers]
+    lines = [command_line(logs_argv(spec, container)) + redirect for container in spec.containers]
     if len(lines) > 1 and spec.follow:
         return " & ".join(lines) + " & wait"
     return "; ".join(lines)
@@ -333,14 +375,15 @@ def _volume_copy_command(spec: VolumeCopySpec, mask: bool = False) -> str:
     """Three commands: a helper container that mounts the volume, the copy, the removal
     (their own output, the helper's id and name, kept out of the copy's stream)."""
     inner = f"/volume{spec.path}" if spec.path != "/" else "/volume"
-    create = join(
+    create = command_line(
         [
             "docker", "container", "create", "--name", "volume-helper", "--network", "none",
             "-v", f"{spec.volume}:/volume:ro", spec.image, "true",
         ]
     )  # fmt: skip
-    copy = join(["docker", "cp", f"volume-helper:{inner}", "-" if spec.archive else "."])
-    return f"{create} >/dev/null && {copy}; docker rm -v volume-helper >/dev/null"
+    copy = command_line(["docker", "cp", f"volume-helper:{inner}", "-" if spec.archive else "."])
+    remove = command_line(["docker", "rm", "-v", "volume-helper"])
+    return f"{create} >/dev/null && {copy}; {remove} >/dev/null"
 
 
 @command.register
@@ -356,13 +399,14 @@ def _build_command(spec: BuildSpec, mask: bool = False) -> str:
 
 @command.register
 def _push_command(spec: PushSpec, mask: bool = False) -> str:
-    push = join(argv(spec))
+    push = command_line(argv(spec))
     if spec.source == spec.target:
         return push
-    return f"{join(['docker', 'tag', spec.source, spec.target])} && {push}"
+    return f"{command_line(['docker', 'tag', spec.source, spec.target])} && {push}"
 
 
 @command.register
 def _login_command(spec: RegistryLoginSpec, mask: bool = False) -> str:
     """The password on stdin (typed, or from a file only you can read), never in argv."""
-    return f"{join(argv(spec))} < password.txt" if spec.username else join(argv(spec))
+    login = command_line(argv(spec))
+    return f"{login} < password.txt" if spec.username else login

@@ -21,6 +21,7 @@ class EngineEvent(models.Model):
     actor_id = models.CharField(max_length=256, blank=True)
     actor_name = models.CharField(max_length=512, blank=True, db_index=True)
     attributes = models.JSONField(default=dict, blank=True)
+    endpoint = models.CharField(max_length=64, default="local", db_index=True)
 
     class Meta:
         ordering = ["-time_nano", "-id"]
@@ -45,8 +46,10 @@ class EngineEvent(models.Model):
         )
 
     @classmethod
-    def record(cls, event: dict) -> EngineEvent:
+    def record(cls, event: dict, endpoint: str = "local") -> EngineEvent:
+        """Keep what engine `endpoint` (its name) said happened."""
         entry = cls.from_engine(event)
+        entry.endpoint = endpoint
         entry.save()
         if entry.pk % 200 == 0:
             ids = cls.objects.order_by("-id").values_list("id", flat=True)
@@ -88,6 +91,7 @@ class Build(models.Model):
     # build whose heartbeat stopped was interrupted (its server went away).
     heartbeat = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)  # asked through another process
+    endpoint = models.CharField(max_length=64, default="local")  # the engine it ran on
 
     class Meta:
         ordering = ["-started_at"]
@@ -122,6 +126,7 @@ class JobRecord(models.Model):
     data = models.JSONField(default=dict)
     done = models.BooleanField(default=False)
     heartbeat = models.DateTimeField()
+    endpoint = models.CharField(max_length=64, default="local")  # the engine it ran on
 
     class Meta:
         ordering = ["-heartbeat"]

@@ -289,3 +289,22 @@ class RegistryLogoutSpec:
     """`docker logout ADDRESS`: Dockside forgets the stored credentials."""
 
     address: str
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    """`docker context create NAME --docker host=URL`: the CLI's name for what Dockside
+    calls an engine. With TLS the three PEM files are read from a folder named NAME;
+    `update` changes a context that exists."""
+
+    name: str
+    host: str
+    tls: bool = False
+    update: bool = False
+
+
+@dataclass(frozen=True)
+class ContextRemoveSpec:
+    """`docker context rm NAME`: Dockside forgets the engine (the engine itself is untouched)."""
+
+    name: str

@@ -17,10 +17,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from containers_app.routing import websocket_urlpatterns  # noqa: E402
 from dashboard.origin import SameOriginOnly  # noqa: E402
+from engines.paths import EngineScope  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginOnly(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginOnly(
+            AuthMiddlewareStack(EngineScope(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

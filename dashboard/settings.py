@@ -124,12 +124,14 @@ INSTALLED_APPS = [
     "audit",
     "access",
     "registries",
+    "engines",
     "stacks",
     "containers_app",
 ]
 
 MIDDLEWARE = [
     "containers_app.middleware.RequestIdMiddleware",
+    "engines.paths.EngineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "containers_app.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -159,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "containers_app.context_processors.engine",
+                "engines.context_processors.engines",
                 "containers_app.context_processors.role",
             ],
         },
@@ -242,7 +245,7 @@ TIME_ZONE = os.environ.get("TZ", "UTC")
 USE_I18N = False
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"  # absolute: not under /e/<engine>/
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

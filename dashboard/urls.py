@@ -13,6 +13,7 @@ urlpatterns = [
     path("volumes/", include(volumes_urls)),
     path("networks/", include(networks_urls)),
     path("registries/", include("registries.urls")),
+    path("engines/", include("engines.urls")),
     path("stacks/", include("stacks.urls")),
     path("audit/", include("audit.urls")),
     path("access/", include("access.urls")),

@@ -43,7 +43,7 @@ def argvs(spec) -> list[list[str]]:
 
 @cli.command.register
 def _up_command(spec: StackUpSpec, mask: bool = False) -> str:
-    return " && ".join(join(args) for args in argvs(spec))
+    return " && ".join(cli.command_line(args) for args in argvs(spec))
 
 
 @cli.argv.register

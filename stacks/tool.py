@@ -10,15 +10,16 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
-from containers_app.docker_service import DockerServiceError
+from containers_app.docker_service import DockerServiceError, current_endpoint
 
 VERSION_TIMEOUT = 20
 PASSED_ON = ("PATH", "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "LANG", "LC_ALL")
@@ -47,6 +48,33 @@ def environment() -> dict[str, str]:
     env["HOME"] = str(settings.DATA_DIR)  # the tool's own config, not the server account's
     env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     return env
+
+
+IN_MEMORY = "/dev/shm"  # noqa: S108 (a private mkdtemp folder inside it, 0700)
+
+
+@contextlib.contextmanager
+def engine_environment() -> Iterator[dict[str, str]]:
+    """`environment()` for the engine the request works on. With TLS its three PEM files
+    are written for the run only, to a private folder in memory (removed after)."""
+    env = environment()
+    at = current_endpoint()
+    if at.is_local:
+        yield env
+        return
+    env = {k: v for k, v in env.items() if k not in ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")}
+    env["DOCKER_HOST"] = at.url
+    if at.tls is None:
+        yield env
+        return
+    memory = IN_MEMORY if os.path.isdir(IN_MEMORY) else None
+    with tempfile.TemporaryDirectory(prefix="dockside-tls-", dir=memory) as folder:
+        pems = (("ca.pem", at.tls.ca), ("cert.pem", at.tls.cert), ("key.pem", at.tls.key))
+        for name, text in pems:
+            fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(text)
+        yield {**env, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": folder}
 
 
 def _version(argv: list[str]) -> str | None:
@@ -136,13 +164,20 @@ def run_commands(argvs: list[list[str]], directory: Path, say: Callable[[str], N
     """Each command in turn, never through a shell, its output (both streams) to `say` line
     by line; RunFailed on the first that fails or outlives DOCKSIDE_COMPOSE_TIMEOUT (its
     whole process group is killed: the plugin's own children too)."""
+    with engine_environment() as env:
+        _run_each(argvs, directory, say, env)
+
+
+def _run_each(
+    argvs: list[list[str]], directory: Path, say: Callable[[str], None], env: dict[str, str]
+) -> None:
     limit = settings.DOCKSIDE_COMPOSE_TIMEOUT
     said: list[str] = []
     for argv in argvs:
         say(f"$ {' '.join(argv)}")
         try:
             process = subprocess.Popen(
-                _executable(argv), cwd=directory, env=environment(), stdout=subprocess.PIPE,
+                _executable(argv), cwd=directory, env=env, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                 errors="replace", start_new_session=True,
             )  # fmt: skip

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import docker
 import pytest
 
+from tests import second_engine as engines_support
 from tests import support
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,6 +127,13 @@ def daphne_server(docker_api, tmp_path_factory) -> Iterator[support.LiveServer]:
     """Dockside on Daphne, as `make run` starts it, on a free loopback port."""
     with support.live_daphne(tmp_path_factory.mktemp("live")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def second_engine(docker_api, tmp_path_factory) -> Iterator[engines_support.SecondEngine]:
+    """Another dockerd of this run's: its own socket, data, bridge subnet and TLS port."""
+    with engines_support.second_engine(tmp_path_factory.mktemp("engine2")) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -60,7 +60,8 @@ def audited(
         target_kind=target_kind,
         target_name=target_name[:512],
         parameters=spec_parameters(spec),
-        command=cli.command(spec, mask=True),
+        command=cli.on_engine_text(cli.command(spec, mask=True)),
+        endpoint=docker_service.current_endpoint().name,
     )
     try:
         roles.require(actor.user, *roles.needs(action))
@@ -104,6 +105,7 @@ def record_rejected(
         target_kind=target_kind,
         target_name=str(target_name)[:512],
         parameters=submitted_parameters(data),
+        endpoint=docker_service.current_endpoint().name,
     )
     entry.finish(Outcome.FAILED, error=f"rejected: {error}")
     return entry

@@ -14,15 +14,24 @@ from .builds import (
 )
 from .client import (
     DEFAULT_ENDPOINT,
+    LOCAL,
     Conflict,
     DockerServiceError,
+    Endpoint,
     EngineUnavailable,
     InvalidRequest,
     NotFound,
+    TLSMaterial,
     client,
+    current_endpoint,
     describe_connection_error,
+    deselect,
     endpoint,
+    forget_client,
     http_status,
+    local_endpoint,
+    select,
+    using,
 )
 from .containers import (
     ContainerDetail,

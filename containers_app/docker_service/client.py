@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import errno
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import docker
 import docker.errors
@@ -17,6 +20,72 @@ from django.conf import settings
 from .. import metrics
 
 DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
+MINIMUM_API = "1.24"  # docker-py's oldest; the engine's own is asked at once
+LOCAL = "local"  # the name of the engine DOCKER_HOST (or the default socket) points to
+
+
+@dataclass(frozen=True)
+class TLSMaterial:
+    """PEM texts (the key unsealed): what `docker --tlsverify` reads from files."""
+
+    ca: str
+    cert: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A named engine: `local`, or one an admin added (the engines app keeps those).
+
+    `revision` changes whenever the endpoint does, so a client made for an old
+    address or certificate is not reused.
+    """
+
+    name: str
+    url: str
+    tls: TLSMaterial | None = None
+    revision: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        return self.name == LOCAL
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.name, self.url, self.revision)
+
+
+def local_endpoint() -> Endpoint:
+    return Endpoint(LOCAL, settings.DOCKER_HOST or DEFAULT_ENDPOINT)
+
+
+_current: contextvars.ContextVar[Endpoint | None] = contextvars.ContextVar(
+    "dockside_endpoint", default=None
+)
+
+
+def current_endpoint() -> Endpoint:
+    """The engine this request, websocket session or job works on (`local` unless set)."""
+    return _current.get() or local_endpoint()
+
+
+@contextmanager
+def using(endpoint_: Endpoint) -> Iterator[Endpoint]:
+    """Engine calls inside go to `endpoint_` (threads started by jobs and feeds copy it)."""
+    token = _current.set(endpoint_)
+    try:
+        yield endpoint_
+    finally:
+        _current.reset(token)
+
+
+def select(endpoint_: Endpoint | None) -> contextvars.Token:
+    """For middleware that sets the endpoint for a whole request; `deselect` undoes it."""
+    return _current.set(endpoint_)
+
+
+def deselect(token: contextvars.Token) -> None:
+    _current.reset(token)
 
 
 class DockerServiceError(Exception):
@@ -25,8 +94,11 @@ class DockerServiceError(Exception):
 
 class EngineUnavailable(DockerServiceError):
     def __init__(self, endpoint: str, cause: str):
-        super().__init__(f"Docker engine at {endpoint} is unreachable: {cause}")
+        name = current_endpoint().name
+        where = endpoint if name == LOCAL else f"{name} ({endpoint})"
+        super().__init__(f"Docker engine {where} is unreachable: {cause}")
         self.endpoint = endpoint
+        self.name = name
         self.cause = cause
 
 
@@ -90,7 +162,7 @@ def error_for_status(
     return DockerServiceError(message or f"the engine answered {status}")
 
 
-_clients: dict[str, docker.APIClient] = {}
+_clients: dict[tuple[str, str, str], tuple[docker.APIClient, list[int]]] = {}
 _clients_lock = threading.Lock()
 
 
@@ -104,41 +176,77 @@ def api_at_least(have: str, need: str) -> bool:
 
 
 def endpoint() -> str:
-    return settings.DOCKER_HOST or DEFAULT_ENDPOINT
+    """The current endpoint's address (unix://, tcp://, ssh://)."""
+    return current_endpoint().url
 
 
-def _new_client(url: str) -> docker.APIClient:
-    kwargs = docker.utils.kwargs_from_env()
-    kwargs["base_url"] = url
-    return docker.APIClient(
-        version="auto", timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
-    )
+def _pem_file(text: str, name: str) -> tuple[str, int]:
+    """A path to `text` that lives in memory only (a memfd): keys never touch the disk."""
+    fd = os.memfd_create(f"dockside-{name}", os.MFD_CLOEXEC)
+    os.write(fd, text.encode())
+    return f"/proc/{os.getpid()}/fd/{fd}", fd
+
+
+def _new_client(at: Endpoint) -> tuple[docker.APIClient, list[int]]:
+    kwargs = docker.utils.kwargs_from_env() if at.is_local else {}
+    kwargs["base_url"] = at.url
+    fds: list[int] = []
+    if at.tls is not None:
+        ca, ca_fd = _pem_file(at.tls.ca, "ca")
+        cert, cert_fd = _pem_file(at.tls.cert, "cert")
+        key, key_fd = _pem_file(at.tls.key, "key")
+        fds = [ca_fd, cert_fd, key_fd]
+        kwargs["tls"] = docker.tls.TLSConfig(client_cert=(cert, key), ca_cert=ca, verify=True)
+    if at.url.startswith("ssh://"):
+        kwargs["use_ssh_client"] = True  # the system's ssh, its keys and known_hosts
+    try:
+        api = docker.APIClient(
+            version=MINIMUM_API, timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
+        )
+        if not at.is_local:
+            # requests lets REQUESTS_CA_BUNDLE override the engine's own CA: not here.
+            api.trust_env = False
+        api._version = api.version(api_version=False)["ApiVersion"]  # as version="auto" does
+    except (requests.exceptions.RequestException, KeyError) as exc:
+        _close_all(fds)
+        raise docker.errors.DockerException(f"the engine did not say its version: {exc}") from exc
+    except BaseException:
+        _close_all(fds)
+        raise
+    return api, fds
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def client() -> docker.APIClient:
-    """The shared API client for the configured endpoint, created on first use.
+    """The shared API client for the current endpoint, created on first use.
 
     Creating it negotiates the API version, so it fails while the engine is
     down; the next call tries again, which is how pages recover without a
     restart once the engine is back.
     """
-    url = endpoint()
+    at = current_endpoint()
     with _clients_lock:
-        api = _clients.get(url)
-        if api is None:
+        made = _clients.get(at.key)
+        if made is None:
             try:
-                api = _new_client(url)
+                made = _new_client(at)
             except docker.errors.DockerException as exc:
-                raise EngineUnavailable(url, describe_connection_error(exc)) from exc
-            _clients[url] = api
-        return api
+                raise EngineUnavailable(at.url, describe_connection_error(exc)) from exc
+            _clients[at.key] = made
+        return made[0]
 
 
-def forget_client(url: str) -> None:
+def forget_client(endpoint_: Endpoint | None = None) -> None:
+    key = (endpoint_ or current_endpoint()).key
     with _clients_lock:
-        api = _clients.pop(url, None)
-    if api is not None:
-        api.close()
+        made = _clients.pop(key, None)
+    if made is not None:
+        made[0].close()
+        _close_all(made[1])
 
 
 def describe_connection_error(exc: BaseException) -> str:
@@ -179,22 +287,23 @@ def describe_connection_error(exc: BaseException) -> str:
 @contextmanager
 def engine_call(kind: str = "object", ref: str = "") -> Iterator[None]:
     """Translate SDK and transport errors into ours (and time the call, for /metrics)."""
-    url = endpoint()
+    at = current_endpoint()
+    url, name = at.url, at.name
     began = time.perf_counter()
     try:
         yield
     except docker.errors.APIError as exc:
         status = exc.status_code or 500
-        metrics.ENGINE_ERRORS.labels(url, str(status)).inc()
+        metrics.ENGINE_ERRORS.labels(name, str(status)).inc()
         # No explanation: NotFound says what was not found; anything else, what the SDK says.
         message = exc.explanation or ("" if status == 404 else str(exc))
         raise error_for_status(status, message, kind, ref) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        metrics.ENGINE_ERRORS.labels(url, "unreachable").inc()
-        forget_client(url)
+        metrics.ENGINE_ERRORS.labels(name, "unreachable").inc()
+        forget_client(at)
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc
     except docker.errors.DockerException as exc:
-        metrics.ENGINE_ERRORS.labels(url, "other").inc()
+        metrics.ENGINE_ERRORS.labels(name, "other").inc()
         raise DockerServiceError(str(exc)) from exc
     finally:
-        metrics.ENGINE_SECONDS.labels(url).observe(time.perf_counter() - began)
+        metrics.ENGINE_SECONDS.labels(name).observe(time.perf_counter() - began)

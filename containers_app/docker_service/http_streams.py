@@ -98,7 +98,8 @@ class Stream:
         self._sock.close()
 
 
-def _connect(url: str) -> socket.socket:
+def _connect(url: str, api: docker.APIClient) -> socket.socket:
+    """A new connection to the engine at `url`, with the API client's TLS settings."""
     parts = urlsplit(url)
     timeout = settings.DOCKER_TIMEOUT
     if parts.scheme in {"unix", "http+unix"}:
@@ -111,18 +112,19 @@ def _connect(url: str) -> socket.socket:
             raise
         return sock
     if parts.scheme not in {"tcp", "http", "https"}:
-        raise EngineUnavailable(url, f"log streams need a unix:// or tcp:// endpoint, not {url}")
-    tls = docker.utils.kwargs_from_env().get("tls")
-    port = parts.port or (2376 if tls or parts.scheme == "https" else 2375)
+        raise EngineUnavailable(url, f"live streams need a unix:// or tcp:// endpoint, not {url}")
+    tls = api.base_url.startswith("https://")
+    port = parts.port or (2376 if tls else 2375)
     sock = socket.create_connection((parts.hostname, port), timeout=timeout)
-    if tls or parts.scheme == "https":
+    if tls:
         try:
-            context = ssl.create_default_context(cafile=getattr(tls, "ca_cert", None))
-            if not getattr(tls, "verify", True):
+            verify = api.verify
+            context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+            if verify is False:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
-            if getattr(tls, "cert", None):
-                context.load_cert_chain(*tls.cert)
+            if api.cert:
+                context.load_cert_chain(*api.cert)
             sock = context.wrap_socket(sock, server_hostname=parts.hostname)
         except OSError:
             sock.close()
@@ -166,9 +168,10 @@ def _open(path: str, params: dict, kind: str, ref: str) -> Stream:
     the stream itself then blocks as long as it lasts.
     """
     url = endpoint()
-    target = f"/v{client().api_version}{path}?{urlencode(params)}"
+    api = client()
+    target = f"/v{api.api_version}{path}?{urlencode(params)}"
     try:
-        sock = _connect(url)
+        sock = _connect(url, api)
     except OSError as exc:
         raise EngineUnavailable(url, describe_connection_error(exc)) from exc
     try:

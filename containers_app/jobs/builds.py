@@ -22,7 +22,7 @@ from django.utils import timezone
 from access import roles
 
 from .. import actions, cli
-from ..docker_service import BuildCancelled, BuildStream, DockerServiceError
+from ..docker_service import BuildCancelled, BuildStream, DockerServiceError, current_endpoint
 from ..models import Build
 from ..pages.engine_errors import explain
 from ..specs import BuildSpec
@@ -204,6 +204,7 @@ def start_build(
         command=job.command,
         tags=list(spec.tags),
         heartbeat=timezone.now(),
+        endpoint=current_endpoint().name,
     )
 
     def run() -> None:

@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from django.db import DatabaseError, connections
 
-from ..docker_service import DockerServiceError
+from ..docker_service import DockerServiceError, current_endpoint
 
 KEEP_FINISHED_SECONDS = 15 * 60
 WRITE_EVERY_SECONDS = 0.5
@@ -105,7 +105,9 @@ def keep_alive(job: Job) -> None:
         finally:
             connections.close_all()
 
-    threading.Thread(target=beat, name=f"beat-{job.id[:8]}", daemon=True).start()
+    context = contextvars.copy_context()  # the job's engine, in its record
+    name = f"beat-{job.id[:8]}"
+    threading.Thread(target=context.run, args=(beat,), name=name, daemon=True).start()
 
 
 def in_thread(job: Job, run: Callable[[], None], name: str) -> None:
@@ -180,6 +182,7 @@ def save(job: Job, kind: str, data: dict, done: bool, subject: str = "") -> None
             "data": data,
             "done": done,
             "heartbeat": datetime.now(UTC),
+            "endpoint": current_endpoint().name,
         },
     )
 

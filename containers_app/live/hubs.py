@@ -52,7 +52,8 @@ class Feed(StreamThread):
     """A thread that reads one engine stream and publishes what it reads until stopped."""
 
     def __init__(self, hub: Hub, key) -> None:
-        super().__init__(name=f"{hub.name}-{key}")
+        endpoint, self.ref = key  # each engine has its own feeds
+        super().__init__(name=f"{hub.name}-{endpoint.name}-{self.ref}")
         self.hub = hub
         self.key = key
 
@@ -101,7 +102,9 @@ class Hub:
         self._subscribers: dict[object, list[Subscription]] = {}
         self._lock = threading.Lock()
 
-    def subscribe(self, key) -> Subscription:
+    def subscribe(self, ref) -> Subscription:
+        """`ref`'s feed on the current engine (started by its first subscriber)."""
+        key = (docker_service.current_endpoint(), ref)
         subscription = Subscription(key, asyncio.get_running_loop())
         with self._lock:
             self._subscribers.setdefault(key, []).append(subscription)
@@ -155,12 +158,12 @@ class StatsFeed(Feed):
         return [("history", list(self.history))]
 
     def read(self) -> None:
-        container = docker_service.inspect_container(self.key)
+        container = docker_service.inspect_container(self.ref)
         if not container.state.running:
             self.publish(("stopped", container.state.exit_code))
             self.stopping.wait(2)
             return
-        with self.holding(docker_service.open_stats(self.key)) as stream:
+        with self.holding(docker_service.open_stats(self.ref)) as stream:
             for raw in json_lines(stream):
                 sample = sample_from(raw)
                 if raw.get("precpu_stats", {}).get("system_cpu_usage"):  # the first: no delta
@@ -181,7 +184,7 @@ class EventsFeed(Feed):
         from ..models import EngineEvent
 
         try:
-            EngineEvent.record(event)
+            EngineEvent.record(event, docker_service.current_endpoint().name)
         except DatabaseError:
             logger.exception("could not record an engine event")
             connections.close_all()
@@ -202,4 +205,4 @@ class EventsFeed(Feed):
 
 stats_hub = Hub("stats", StatsFeed)
 events_hub = Hub("events", EventsFeed)
-EVENTS = "engine"  # the events hub has one key
+EVENTS = "engine"  # the events hub has one feed per engine

@@ -8,6 +8,7 @@ DOCKSIDE_DOCKER_TIMEOUT at worst (a healthy engine answers in milliseconds).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ BACKOFF = (0.5, 1, 2, 4, 8)  # seconds between attempts while the engine is away
 class StreamThread(threading.Thread):
     def __init__(self, name: str) -> None:
         super().__init__(name=name, daemon=True)
+        # Runs in a copy of its maker's context: the engine endpoint, the request id.
+        self.run = _in_context(self.run)
         self.stopping = threading.Event()
         self._stream: docker_service.Stream | None = None
         self._lock = threading.Lock()
@@ -50,6 +53,11 @@ class StreamThread(threading.Thread):
     def back_off(self, attempt: int) -> None:
         """Wait before attempt number `attempt` + 1 (or until stopped)."""
         self.stopping.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+
+
+def _in_context(run):
+    context = contextvars.copy_context()
+    return lambda: context.run(run)
 
 
 def json_lines(stream: docker_service.Stream) -> Iterator[dict]:

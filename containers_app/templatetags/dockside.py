@@ -15,6 +15,7 @@ register.filter("human_size", formatting.human_size)
 register.filter("disk_size", formatting.disk_size)
 register.filter("human_bytes", formatting.human_bytes)
 register.filter("nano_cpus", formatting.nano_cpus)
+register.filter("on_engine", cli.on_engine_text)  # `docker --context NAME ...` off `local`
 
 
 @register.filter

@@ -34,11 +34,14 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 def events_page(request: HttpRequest) -> HttpResponse:
     """What Dockside saw the engine do, newest first, and what it does from now on."""
     wanted = EventFilter.from_query(request.GET)
+    current_engine = docker_service.current_endpoint().name
     return render(
         request,
         "events/list.html",
         {
-            "events": wanted.apply(EngineEvent.objects.all())[:RECENT_EVENTS],
+            "events": wanted.apply(EngineEvent.objects.filter(endpoint=current_engine))[
+                :RECENT_EVENTS
+            ],
             "type": wanted.type,
             "action": wanted.action,
             "actor": wanted.actor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from access import roles
+from engines import lookup
 
 from .. import docker_service, metrics
 
@@ -84,18 +86,37 @@ def _channel_layer_status() -> dict:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when the database, the channel layer and the engine all answer; else 503 and
-    which did not (by kind of failure, no addresses or secrets)."""
+    """200 when the database, the channel layer and every engine answer; else 503 and
+    which did not (by kind of failure, no addresses or secrets). `engine` is the local
+    engine; the others are `engines`, asked at the same time (a slow one costs its own
+    timeout, not the sum of them)."""
+    endpoints = lookup.every()
+    with ThreadPoolExecutor(max_workers=min(len(endpoints), 8)) as pool:
+        checked = list(pool.map(_status_on, endpoints))
     parts = {
         "database": _database_status(),
         "channel_layer": _channel_layer_status(),
-        "engine": _engine_status(with_version=False),
+        "engine": checked[0],
+    }
+    others = {
+        endpoint.name: status for endpoint, status in zip(endpoints[1:], checked[1:], strict=True)
     }
     waiting = [name for name, part in parts.items() if not part["ok"]]
+    waiting += [f"engine:{name}" for name, status in others.items() if not status["ok"]]
     return JsonResponse(
-        {"status": "ready" if not waiting else "not ready", "not_ready": waiting, **parts},
+        {
+            "status": "ready" if not waiting else "not ready",
+            "not_ready": waiting,
+            **parts,
+            "engines": others,
+        },
         status=503 if waiting else 200,
     )
+
+
+def _status_on(endpoint: docker_service.Endpoint) -> dict:
+    with docker_service.using(endpoint):
+        return _engine_status(with_version=False)
 
 
 @login_not_required

@@ -1,0 +1,73 @@
+"""`/e/<name>/...`: the same pages and websockets, on engine `name`.
+
+Without the prefix a page works on `local`. With it, the request (or websocket
+session) works on that engine from start to end: every engine call, job, audit entry
+and recorded event carries it, and the links the page makes keep the prefix (it
+becomes part of the script prefix that `reverse()` starts every URL with), so each
+browser tab stays on the engine it was opened on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from channels.db import database_sync_to_async
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import get_script_prefix, set_script_prefix
+
+from containers_app.docker_service import LOCAL, deselect, select
+
+from . import lookup
+
+PREFIX = re.compile(r"^/e/(?P<name>[a-z0-9][a-z0-9_-]{0,39})(?P<rest>/.*)$")
+
+
+def engine_path(name: str, path: str, base: str = "/") -> str:
+    """`path` (as the site's own, starting with /) on engine `name`."""
+    return f"{base}{path[1:]}" if name == LOCAL else f"{base}e/{name}{path}"
+
+
+class EngineMiddleware:
+    """Takes `/e/<name>` off the path, and sets that engine for the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.engine_base = base = get_script_prefix()
+        match = PREFIX.match(request.path_info)
+        if match is None:
+            request.engine_name = LOCAL
+            return self.get_response(request)
+        endpoint = lookup.named(match["name"])
+        if endpoint is None:
+            raise Http404(f"No engine named {match['name']}")
+        request.engine_name = endpoint.name
+        request.path_info = match["rest"]
+        set_script_prefix(engine_path(endpoint.name, "/", base))
+        token = select(endpoint)
+        try:
+            return self.get_response(request)
+        finally:
+            deselect(token)
+            set_script_prefix(base)
+
+
+class EngineScope:
+    """The same for websockets (an ASGI middleware): an unknown engine's path is left as
+    it is, which no route matches, so the socket is refused."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        match = PREFIX.match(scope.get("path", ""))
+        endpoint = await database_sync_to_async(lookup.named)(match["name"]) if match else None
+        if endpoint is None:
+            return await self.inner(scope, receive, send)
+        scope = {**scope, "path": match["rest"], "engine": endpoint.name}
+        token = select(endpoint)
+        try:
+            return await self.inner(scope, receive, send)
+        finally:
+            deselect(token)
