@@ -66,8 +66,11 @@ class EngineScope:
         if endpoint is None:
             return await self.inner(scope, receive, send)
         scope = {**scope, "path": match["rest"], "engine": endpoint.name}
+        base = get_script_prefix()
+        set_script_prefix(engine_path(endpoint.name, "/", base))  # for the fragments' links
         token = select(endpoint)
         try:
             return await self.inner(scope, receive, send)
         finally:
             deselect(token)
+            set_script_prefix(base)

@@ -45,9 +45,9 @@ def engine_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("tls_key")
 def engine_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    if answer := refused(request, "change_engine" if name is not None else "add_engine"):
+        return answer  # before the lookup: whether an engine exists is not a viewer's to learn
     existing = get_object_or_404(Engine, name=name) if name is not None else None
-    if answer := refused(request, "change_engine" if existing else "add_engine"):
-        return answer
     if request.method == "POST":
         form = EngineForm(request.POST, existing=existing)
     elif existing is not None:
@@ -78,9 +78,9 @@ def engine_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def remove_engine(request: HttpRequest, name: str) -> HttpResponse:
-    engine = get_object_or_404(Engine, name=name)
     if answer := refused(request, "remove_engine"):
         return answer
+    engine = get_object_or_404(Engine, name=name)
     data = request.POST if request.method == "POST" else {}
     form = RemoveEngineForm(data, name=engine.name)
 

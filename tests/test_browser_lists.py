@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -81,6 +82,7 @@ NOT_PAGES = {
     "access:unlock": "POST only",
     "images:build-cancel": "POST only",
     "registries:login": "POST only",
+    "engines:check": "POST only",
 }
 
 
@@ -137,6 +139,13 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     )
     down = support.post(session, f"{daphne_server.url}/stacks/{stack}/down/", {})
     assert made.url.endswith(f"/stacks/{stack}/") and "/runs/" in down.url, (made.url, down.url)
+    engine = f"phone-{short}"  # the same daemon under a second name, as an admin may add one
+    added_engine = support.post(
+        session,
+        f"{daphne_server.url}/engines/add/",
+        {"name": engine, "url": os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"},
+    )
+    assert added_engine.url.endswith("/engines/"), added_engine.url
     pages = {
         "containers:list": ["/containers/", "/containers/?all=1"],
         "containers:run": ["/containers/run/", f"/containers/run/?from={short}"],
@@ -175,6 +184,10 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         "registries:detail": [stored, f"{stored}?repository=dockside-test/busybox"],
         "registries:edit": [f"{stored}edit/"],
         "registries:remove": [f"{stored}remove/"],
+        "engines:list": ["/engines/", f"/e/{engine}/containers/", f"/e/{engine}/events/"],
+        "engines:add": ["/engines/add/"],
+        "engines:edit": [f"/engines/{engine}/edit/"],
+        "engines:remove": [f"/engines/{engine}/remove/"],
         "stacks:list": ["/stacks/"],
         "stacks:detail": [f"/stacks/{stack}/", "/stacks/no-such-stack/"],
         "stacks:new": ["/stacks/new/", f"/stacks/new/?container={short}"],

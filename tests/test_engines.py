@@ -158,6 +158,8 @@ async def test_the_events_websocket_follows_the_engine_in_its_path(second_engine
         seen += (await page.receive_output(timeout=5))["text"]
     await page.disconnect()
 
+    assert f'href="/e/{name}/containers/{short}/"' in seen, "the row's links keep the engine"
+
     kept = EngineEvent.objects.filter(actor_id=container["Id"])
     recorded = await asyncio.to_thread(lambda: set(kept.values_list("endpoint", flat=True)))
     assert recorded == {name}, "the event is kept as the second engine's"

@@ -79,6 +79,11 @@ MATRIX = {
     "registries:remove": ADMIN,
     "registries:detail": OPERATOR,  # browsing signs in with the stored credentials
     "registries:login": OPERATOR,
+    "engines:list": VIEWER,
+    "engines:add": ADMIN,
+    "engines:edit": ADMIN,
+    "engines:remove": ADMIN,
+    "engines:check": VIEWER,  # asks the engine its version: nothing changes
     "stacks:list": VIEWER,
     "stacks:detail": VIEWER,
     "stacks:new": OPERATOR,
@@ -137,6 +142,7 @@ POSTED = {
     "containers:bulk",
     "images:build-cancel",
     "registries:login",
+    "engines:check",
     "containers:files-upload",
     "access:unlock",
     "audit:verify",

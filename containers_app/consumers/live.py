@@ -16,6 +16,7 @@ from access import roles
 
 from .. import docker_service
 from ..docker_service import DockerServiceError
+from ..live import off_loop
 from ..live.fragments import live_state_fragment
 from ..live.hubs import EVENTS, events_hub
 from ..live.page_watchers import WATCHERS
@@ -101,7 +102,7 @@ class EventsConsumer(ReleasingConsumer):
         self.watcher = watcher_class(query, csrf_secret, allowed)
         self.subscription = events_hub.subscribe(EVENTS)  # first: no change goes unseen
         try:
-            await asyncio.to_thread(self.watcher.prepare)
+            await off_loop.to_thread(self.watcher.prepare)
         except STARTUP_ERRORS as exc:
             await self.refuse(exc)
             return
@@ -118,7 +119,7 @@ class EventsConsumer(ReleasingConsumer):
             if not events:
                 continue
             try:
-                parts = await asyncio.to_thread(self.watcher.fragments, events)
+                parts = await off_loop.to_thread(self.watcher.fragments, events)
             except DockerServiceError:
                 continue  # the engine went away: the reconnecting feed will bring news
             # One message each: htmx parses a message as one fragment, and a <tr> after a

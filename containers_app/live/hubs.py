@@ -53,7 +53,8 @@ class Feed(StreamThread):
 
     def __init__(self, hub: Hub, key) -> None:
         endpoint, self.ref = key  # each engine has its own feeds
-        super().__init__(name=f"{hub.name}-{endpoint.name}-{self.ref}")
+        where = "" if endpoint.is_local else f"{endpoint.name}-"
+        super().__init__(name=f"{hub.name}-{where}{self.ref}")
         self.hub = hub
         self.key = key
 

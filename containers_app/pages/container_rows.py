@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from ..docker_service import ContainerSummary
@@ -22,7 +22,8 @@ REF_PLACEHOLDER = "__ref__"
 
 
 @cache
-def _detail_url_template() -> str:
+def _detail_url_template(prefix: str) -> str:
+    """Per script prefix: `/e/NAME/` on another engine."""
     return reverse("containers:detail", args=[REF_PLACEHOLDER])
 
 
@@ -33,7 +34,8 @@ def search_text(container: ContainerSummary) -> str:
 
 def container_row(container: ContainerSummary, visible: bool = True, oob: str = "") -> str:
     """One `<tr id="c-SHORTID">`; `oob` makes it an htmx out-of-band swap (outerHTML, ...)."""
-    url = escape(_detail_url_template().replace(REF_PLACEHOLDER, container.short_id))
+    template = _detail_url_template(get_script_prefix())
+    url = escape(template.replace(REF_PLACEHOLDER, container.short_id))
     name = escape(container.name)
     image = escape(container.image)
     command = escape(container.command)
