@@ -6,6 +6,7 @@ jobs, websockets, and an unreachable engine that fails alone."""
 from __future__ import annotations
 
 import asyncio
+import glob
 import json
 import os
 import subprocess
@@ -22,6 +23,8 @@ from tests import support
 from tests.builds import build_data, build_state, last_fragment, wait_for_build
 from tests.posting import error_at, last_entry
 from tests.second_engine import another_client
+from tests.stack_files import two_services
+from tests.test_stacks import wait_for_run
 from tests.viewers import connect_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -291,3 +294,28 @@ def test_only_admins_manage_engines_and_an_unknown_engine_is_404(
     assert gone.status_code == 302 and not Engine.objects.filter(name=name).exists()
     assert last_entry("remove_engine").command == f"docker context rm {name}"
     assert admin_client.get(f"/e/{name}/containers/").status_code == 404
+
+
+def test_a_stack_runs_on_the_tls_engine_with_its_certificates_only_for_the_run(
+    admin_client, second_engine, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    name = engine_name("tls-stack")
+    add_engine(name, second_engine.tls_url, second_engine.client)
+    project = support.run_name("engstack").replace(".", "-")
+    made = admin_client.post(f"/e/{name}/stacks/new/", {"name": project, "compose": two_services()})
+    assert made.status_code == 302, made.content.decode()[-500:]
+
+    up = admin_client.post(f"/e/{name}/stacks/{project}/up/", {})
+
+    assert up.status_code == 302 and up["Location"].startswith(f"/e/{name}/")
+    assert ">done</span>" in wait_for_run(admin_client, up["Location"])
+    label = {"label": f"com.docker.compose.project={project}"}
+    assert len(second_engine.api.containers(filters=label)) == 2
+    entry = last_entry("stack_up")
+    assert entry.endpoint == name and f"--context {name} " in entry.command
+    assert not glob.glob("/dev/shm/dockside-tls-*"), "the PEM files live for the run only"
+    down = admin_client.post(f"/e/{name}/stacks/{project}/down/", {"volumes": "on"})
+    assert ">done</span>" in wait_for_run(admin_client, down["Location"])
+    assert not second_engine.api.containers(all=True, filters=label)

@@ -34,7 +34,9 @@ def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse
     show_all = request.GET.get("all") == "1"
     containers = docker_service.list_containers(all=show_all)
     listing = build_listing(containers, request.GET, COLUMNS, search_text, "-created")
-    bulk_commands = {verb: " ".join(cli.argv(spec)[:-1]) for verb, spec in BULK_SPECS.items()}
+    bulk_commands = {
+        verb: " ".join(cli.on_engine(cli.argv(spec)[:-1])) for verb, spec in BULK_SPECS.items()
+    }
     return render(
         request,
         "containers/list.html",
