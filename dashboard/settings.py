@@ -199,6 +199,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # threads, and an in-memory database locks whole tables instead of waiting its turn.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 else:
+    # A pool of connections (psycopg_pool) per process: opening one per request costs
+    # PostgreSQL's authentication each time. Threads that outlive a request (event feeds,
+    # job heartbeats) hand theirs back after each write. 0 turns the pool off.
+    if pool_size := env_int("DOCKSIDE_DB_POOL", 20):
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {"min_size": 2, "max_size": pool_size, "timeout": 10}
+        }
     # Two test runs on one server each get their own database.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("DOCKSIDE_TEST_DB_NAME") or f"test_{DATABASES['default']['NAME']}"

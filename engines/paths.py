@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 from channels.db import database_sync_to_async
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 
-from containers_app.docker_service import LOCAL, deselect, select
+from containers_app.docker_service import LOCAL, deselect_endpoint, select_endpoint
 
 from . import lookup
 
@@ -41,15 +41,17 @@ class EngineMiddleware:
             return self.get_response(request)
         endpoint = lookup.named(match["name"])
         if endpoint is None:
-            raise Http404(f"No engine named {match['name']}")
+            request.engine_name = LOCAL
+            request.urlconf = "engines.missing_urls"
+            return self.get_response(request)
         request.engine_name = endpoint.name
         request.path_info = match["rest"]
         set_script_prefix(engine_path(endpoint.name, "/", base))
-        token = select(endpoint)
+        token = select_endpoint(endpoint)
         try:
             return self.get_response(request)
         finally:
-            deselect(token)
+            deselect_endpoint(token)
             set_script_prefix(base)
 
 
@@ -68,9 +70,9 @@ class EngineScope:
         scope = {**scope, "path": match["rest"], "engine": endpoint.name}
         base = get_script_prefix()
         set_script_prefix(engine_path(endpoint.name, "/", base))  # for the fragments' links
-        token = select(endpoint)
+        token = select_endpoint(endpoint)
         try:
             return await self.inner(scope, receive, send)
         finally:
-            deselect(token)
+            deselect_endpoint(token)
             set_script_prefix(base)

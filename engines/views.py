@@ -22,6 +22,10 @@ from .models import Engine
 from .paths import engine_path
 
 
+def no_such_engine(request: HttpRequest) -> HttpResponse:
+    raise Http404("No such engine: see the engines page for those there are")
+
+
 @require_GET
 def engine_list(request: HttpRequest) -> HttpResponse:
     local = docker_service.local_endpoint()

@@ -136,6 +136,13 @@ def second_engine(docker_api, tmp_path_factory) -> Iterator[engines_support.Seco
         yield engine
 
 
+@pytest.fixture(scope="session")
+def ssh_gateway(second_engine, tmp_path_factory) -> Iterator[engines_support.SshGateway]:
+    """sshd on loopback whose one key reaches the second engine (`docker system dial-stdio`)."""
+    with engines_support.ssh_gateway(tmp_path_factory.mktemp("ssh"), second_engine) as gateway:
+        yield gateway
+
+
 @pytest.fixture
 def cookie(django_user_model) -> str:
     """The session cookie of a signed-in operator (who may open terminals), for websocket

@@ -16,6 +16,7 @@ import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -181,3 +182,67 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
+
+
+@dataclass(frozen=True)
+class SshGateway:
+    url: str  # ssh://root@127.0.0.1:PORT
+    bin_dir: Path  # an `ssh` that knows the run's key and the gateway's host key: first on PATH
+
+
+@contextmanager
+def ssh_gateway(folder: Path, engine: SecondEngine) -> Iterator[SshGateway]:
+    """sshd on a free loopback port whose one key may run only `docker system dial-stdio`
+    against the second engine (a forced command): what an ssh:// engine reaches.
+
+    The client side is an `ssh` wrapper with the run's key and known_hosts: the real ssh
+    reads the server account's own files otherwise, which a test must not touch.
+    """
+    port = support.free_port()
+    for name in ("host", "client"):
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True
+        )
+    dial = f"exec env DOCKER_HOST={engine.socket_url} docker system dial-stdio"
+    client_key = (folder / "client.pub").read_text().strip()
+    _write(folder / "authorized_keys", f'command="{dial}",restrict {client_key}\n')
+    host_key = (folder / "host.pub").read_text().split()[:2]
+    _write(folder / "known_hosts", f"[127.0.0.1]:{port} {' '.join(host_key)}\n")
+    config = folder / "sshd_config"
+    config.write_text(
+        f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {folder / 'host'}\n"
+        f"AuthorizedKeysFile {folder / 'authorized_keys'}\nPidFile {folder / 'sshd.pid'}\n"
+        "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        "UsePAM no\nPermitRootLogin prohibit-password\n"
+    )
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "ssh"
+    wrapper.write_text(
+        f"#!/bin/sh\nexec /usr/bin/ssh -F /dev/null -i {folder / 'client'} -o BatchMode=yes"
+        f" -o UserKnownHostsFile={folder / 'known_hosts'} -o StrictHostKeyChecking=yes"
+        ' "$@"\n'
+    )
+    wrapper.chmod(0o700)
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
+    process = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-e", "-f", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "sshd.log").open("wb"),
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not _answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"sshd did not start: {(folder / 'sshd.log').read_text()}")
+            time.sleep(0.1)
+        yield SshGateway(f"ssh://root@127.0.0.1:{port}", bin_dir)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _answers(port: int) -> bool:
+    with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False

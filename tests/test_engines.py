@@ -17,7 +17,10 @@ import docker
 import pytest
 
 from audit.models import AuditEntry
+from containers_app import docker_service
+from containers_app.docker_service import LogOptions
 from containers_app.models import Build, EngineEvent
+from engines import lookup
 from engines.models import Engine
 from tests import support
 from tests.builds import build_data, build_state, last_fragment, wait_for_build
@@ -319,3 +322,40 @@ def test_a_stack_runs_on_the_tls_engine_with_its_certificates_only_for_the_run(
     down = admin_client.post(f"/e/{name}/stacks/{project}/down/", {"volumes": "on"})
     assert ">done</span>" in wait_for_run(admin_client, down["Location"])
     assert not second_engine.api.containers(all=True, filters=label)
+
+
+def test_an_ssh_engine_answers_pages_and_streams_through_dial_stdio(
+    admin_client, second_engine, ssh_gateway, monkeypatch
+):
+    monkeypatch.setenv("PATH", f"{ssh_gateway.bin_dir}:{os.environ['PATH']}")
+    name = engine_name("ssh")
+    container = second_engine.api.create_container(
+        support.BASE_IMAGE,
+        command=["sh", "-c", "echo hello over ssh; sleep 600"],
+        name=support.run_name("ssh"),
+        labels=support.run_labels(),
+        host_config=second_engine.api.create_host_config(network_mode="none"),
+    )
+    second_engine.api.start(container["Id"])
+
+    added = admin_client.post("/engines/add/", {"name": name, "url": ssh_gateway.url})
+    page = admin_client.get(f"/e/{name}/containers/").content.decode()
+
+    assert added.status_code == 302
+    assert container["Id"][:12] in page
+    with docker_service.using(lookup.named(name)):
+        stream = docker_service.open_logs(container["Id"], LogOptions(follow=False))
+        said = b""
+        while chunk := stream.read():
+            said += chunk
+        stream.close()
+    assert b"hello over ssh" in said, "the log stream came through ssh"
+
+
+def test_an_unknown_engine_is_told_only_to_someone_signed_in(client, admin_client):
+    anonymous = client.get("/e/no-such-engine/containers/")
+    signed_in = admin_client.get("/e/no-such-engine/containers/")
+
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert signed_in.status_code == 404
+    assert 'href="/containers/"' in signed_in.content.decode(), "a whole page, links and all"

@@ -25,12 +25,12 @@ from .client import (
     client,
     current_endpoint,
     describe_connection_error,
-    deselect,
+    deselect_endpoint,
     endpoint,
     forget_client,
     http_status,
     local_endpoint,
-    select,
+    select_endpoint,
     using,
 )
 from .containers import (

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import docker
 import docker.errors
@@ -30,7 +30,7 @@ class TLSMaterial:
 
     ca: str
     cert: str
-    key: str
+    key: str = field(repr=False)  # never in a log line or a traceback
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,12 @@ def using(endpoint_: Endpoint) -> Iterator[Endpoint]:
         _current.reset(token)
 
 
-def select(endpoint_: Endpoint | None) -> contextvars.Token:
-    """For middleware that sets the endpoint for a whole request; `deselect` undoes it."""
+def select_endpoint(endpoint_: Endpoint | None) -> contextvars.Token:
+    """For middleware that sets the endpoint for a whole request; `deselect_endpoint` undoes it."""
     return _current.set(endpoint_)
 
 
-def deselect(token: contextvars.Token) -> None:
+def deselect_endpoint(token: contextvars.Token) -> None:
     _current.reset(token)
 
 

@@ -14,6 +14,8 @@ import re
 import select
 import socket
 import ssl
+import subprocess
+import threading
 from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
@@ -111,8 +113,10 @@ def _connect(url: str, api: docker.APIClient) -> socket.socket:
             sock.close()
             raise
         return sock
+    if parts.scheme == "ssh":
+        return _over_ssh(parts)
     if parts.scheme not in {"tcp", "http", "https"}:
-        raise EngineUnavailable(url, f"live streams need a unix:// or tcp:// endpoint, not {url}")
+        raise EngineUnavailable(url, f"live streams need unix://, tcp:// or ssh://, not {url}")
     tls = api.base_url.startswith("https://")
     port = parts.port or (2376 if tls else 2375)
     sock = socket.create_connection((parts.hostname, port), timeout=timeout)
@@ -130,6 +134,28 @@ def _connect(url: str, api: docker.APIClient) -> socket.socket:
             sock.close()
             raise
     return sock
+
+
+def _over_ssh(parts) -> socket.socket:
+    """A connection through `ssh HOST docker system dial-stdio` (as docker-py's ssh client
+    and the docker CLI make one): our end of a socket pair whose other end is ssh's
+    stdin and stdout. Closing ours ends ssh."""
+    ours, theirs = socket.socketpair()
+    command = ["ssh", *(["-l", parts.username] if parts.username else [])]
+    command += [*(["-p", str(parts.port)] if parts.port else []), "--", parts.hostname]
+    try:
+        process = subprocess.Popen(
+            [*command, "docker system dial-stdio"], stdin=theirs, stdout=theirs,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    threading.Thread(target=process.wait, name="ssh-stream", daemon=True).start()  # reaped
+    ours.settimeout(settings.DOCKER_TIMEOUT)
+    return ours
 
 
 def _answer(sock: socket.socket, target: str) -> tuple[int, bytes]:

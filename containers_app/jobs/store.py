@@ -97,13 +97,11 @@ def keep_alive(job: Job) -> None:
     quiet job (a long build step, a slow pull) does not read as gone elsewhere."""
 
     def beat() -> None:
-        try:
-            while job.finished is None:
-                time.sleep(HEARTBEAT_SECONDS)
-                if job.finished is None:
-                    persist(job, force=True)
-        finally:
-            connections.close_all()
+        while job.finished is None:
+            time.sleep(HEARTBEAT_SECONDS)
+            if job.finished is None:
+                persist(job, force=True)
+                connections.close_all()  # between beats the connection goes back
 
     context = contextvars.copy_context()  # the job's engine, in its record
     name = f"beat-{job.id[:8]}"

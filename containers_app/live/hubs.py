@@ -188,7 +188,8 @@ class EventsFeed(Feed):
             EngineEvent.record(event, docker_service.current_endpoint().name)
         except DatabaseError:
             logger.exception("could not record an engine event")
-            connections.close_all()
+        finally:
+            connections.close_all()  # back to the pool, if there is one: events are rare
 
     def read(self) -> None:
         with self.holding(docker_service.open_all_events(self.last / 1e9)) as stream:
