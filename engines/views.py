@@ -23,7 +23,11 @@ from .paths import engine_path
 
 
 def no_such_engine(request: HttpRequest) -> HttpResponse:
-    raise Http404("No such engine: see the engines page for those there are")
+    """Any path under /e/<name>/ of an engine there is not (engines/missing_urls.py)."""
+    name = request.path_info.split("/")[2]
+    sentence = f"There is no engine named {name}. The engines page lists those there are."
+    context = {"explained": {"sentence": sentence}, "engines_link": True}
+    return render(request, "errors/404.html", context, status=404)
 
 
 @require_GET
