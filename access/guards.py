@@ -32,6 +32,7 @@ def denied(
         target_kind="page",
         target_name=request.path[:512],
         parameters={"method": request.method},
+        endpoint=getattr(request, "engine_name", ""),  # set by engines.paths
     )
     entry.finish(AuditEntry.Outcome.FAILED, error=f"refused: {why}")
     return forbidden(request, why)

@@ -339,7 +339,28 @@ def on_engine_text(text: str) -> str:
     name = current_endpoint().name
     if name == LOCAL:
         return text
-    return TOOL_AT_START.sub(lambda m: f"{m[1]}{m[2]} --context {shell_quote(name)} ", text)
+
+    def insert(match: re.Match) -> str:
+        if not _outside_quotes(text, match.start()):
+            return match[0]  # `sh -c 'docker ps'` runs inside the container: left as it is
+        return f"{match[1]}{match[2]} --context {shell_quote(name)} "
+
+    return TOOL_AT_START.sub(insert, text)
+
+
+def _outside_quotes(text: str, end: int) -> bool:
+    """Whether position `end` of a shell line is outside any quotes."""
+    quote, index = "", 0
+    while index < end:
+        char = text[index]
+        if char == "\\" and quote != "'":
+            index += 1  # the next character is taken as it is
+        elif quote and char == quote:
+            quote = ""
+        elif not quote and char in "'\"":
+            quote = char
+        index += 1
+    return not quote
 
 
 def logs_argv(spec: LogsSpec, container: str) -> list[str]:

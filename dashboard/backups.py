@@ -1,8 +1,8 @@
 """Backing up and restoring Dockside's database with each database's own tools.
 
 SQLite: the online backup API (a consistent copy while Dockside runs). PostgreSQL:
-`pg_dump --format=custom` and `pg_restore --clean`. The password goes to the tools in
-their environment (PGPASSWORD), never on a command line; a backup file is private
+`pg_dump --format=custom`, and `pg_restore` into an emptied schema. The password goes to
+the tools in their environment (PGPASSWORD), never on a command line; a backup file is private
 (0600). A backup holds the audit log with its hash chain, and registry passwords and
 engine keys sealed under SECRET_KEY: restore it with the same SECRET_KEY.
 """
@@ -39,10 +39,17 @@ def _private(path: Path) -> None:
 
 
 def _pg(tool: str, *args: str) -> None:
+    """Run a PostgreSQL client tool on the database; host, port and user as configured
+    (unset: libpq's defaults, as Django's own connection has them)."""
     db = _database()
-    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
-    where = ["-h", db.get("HOST") or "localhost", "-p", str(db.get("PORT") or 5432)]
-    command = [tool, *where, "-U", db.get("USER") or "postgres", *args]
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    command = [tool]
+    for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
+        if db.get(key):
+            command += [flag, str(db[key])]
+    command += args
     try:
         done = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=TOOL_TIMEOUT, check=False
@@ -72,5 +79,8 @@ def restore(source: Path) -> None:
             backup.backup(live)
         return
     name = _database()["NAME"]
-    _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-        "-d", name, str(source))  # fmt: skip
+    # An empty schema first: `pg_restore --clean` drops only what the backup holds, and
+    # tables a newer release added would stay beside an older backup's migrations.
+    _pg("psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", name, "-c",
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")  # fmt: skip
+    _pg("pg_restore", "--no-owner", "--single-transaction", "-d", name, str(source))

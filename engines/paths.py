@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 
-from containers_app.docker_service import LOCAL, deselect_endpoint, select_endpoint
+from containers_app.docker_service import LOCAL, deselect_endpoint, select_endpoint, using
 
 from . import lookup
 
@@ -49,10 +49,35 @@ class EngineMiddleware:
         set_script_prefix(engine_path(endpoint.name, "/", base))
         token = select_endpoint(endpoint)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             deselect_endpoint(token)
             set_script_prefix(base)
+        if response.streaming:
+            # A download's body is read after this returns: each chunk on the engine too.
+            wrap = _each_on_async if response.is_async else _each_on
+            response.streaming_content = wrap(endpoint, response.streaming_content)
+        return response
+
+
+def _each_on(endpoint, chunks):
+    chunks = iter(chunks)
+    while True:
+        with using(endpoint):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
+
+
+async def _each_on_async(endpoint, chunks):
+    chunks = aiter(chunks)
+    while True:
+        with using(endpoint):
+            chunk = await anext(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 class EngineScope:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from containers_app.cli import on_engine
 from containers_app.docker_service import DockerServiceError, current_endpoint
 
 VERSION_TIMEOUT = 20
@@ -174,7 +175,7 @@ def _run_each(
     limit = settings.DOCKSIDE_COMPOSE_TIMEOUT
     said: list[str] = []
     for argv in argvs:
-        say(f"$ {' '.join(argv)}")
+        say(f"$ {' '.join(on_engine(argv))}")
         try:
             process = subprocess.Popen(
                 _executable(argv), cwd=directory, env=env, stdout=subprocess.PIPE,

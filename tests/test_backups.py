@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 
+import psycopg
 import pytest
 
 from tests.support import fresh_postgres
@@ -66,6 +67,16 @@ def test_postgresql_backup_restores_onto_a_new_server_database(tmp_path):
         manage(data_dir, "migrate", "--noinput", DATABASE_URL=first)
         write_entries(data_dir, 4, DATABASE_URL=first)
         manage(data_dir, "backup", str(backup), DATABASE_URL=first)
+        write_entries(data_dir, 2, DATABASE_URL=first)
+        with psycopg.connect(first, autocommit=True) as connection:  # as a newer release's
+            connection.execute("CREATE TABLE lingering (id integer)")
+
+        over = manage(data_dir, "restore", str(backup), DATABASE_URL=first).stdout
+
+        assert "audit log intact: 4 entries checked" in over, "later entries are gone"
+        with psycopg.connect(first) as connection:
+            tables = connection.execute("SELECT to_regclass('lingering')").fetchone()
+        assert tables == (None,), "nothing of a newer schema stays"
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert b"dockside-ci" not in backup.read_bytes(), "no password in the dump"
 

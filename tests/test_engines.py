@@ -15,9 +15,10 @@ import uuid
 
 import docker
 import pytest
+from asgiref.sync import async_to_sync
 
 from audit.models import AuditEntry
-from containers_app import docker_service
+from containers_app import cli, docker_service
 from containers_app.docker_service import LogOptions
 from containers_app.models import Build, EngineEvent
 from engines import lookup
@@ -198,7 +199,7 @@ def test_a_build_on_the_second_engine_runs_there_and_its_record_says_so(
     assert build.endpoint == name and build.command.startswith(f"docker --context {name} build")
 
 
-def test_an_unreachable_engine_fails_alone(admin_client, second_engine, tmp_path, monkeypatch):
+def test_an_unreachable_engine_fails_alone(admin_client, client, second_engine, tmp_path):
     gone = engine_name("gone")
     add_engine(gone, f"unix://{tmp_path}/no.sock")
     name = engine_name("second")
@@ -219,6 +220,21 @@ def test_an_unreachable_engine_fails_alone(admin_client, second_engine, tmp_path
     assert ready.status_code == 503 and f"engine:{gone}" in body["not_ready"]
     assert body["engines"][name] == {"ok": True} and body["engine"] == {"ok": True}
     assert str(tmp_path) not in ready.content.decode(), "no addresses in /readyz"
+    anonymous = client.get("/readyz")
+    assert anonymous.status_code == 503 and "engines" in anonymous.json()["not_ready"]
+    assert gone not in anonymous.content.decode(), "no engine names for anyone"
+    assert anonymous.json()["engines"]["of"] == Engine.objects.count()
+
+
+def test_commands_get_the_context_outside_quotes_only():
+    with docker_service.using(docker_service.Endpoint("two", "unix:///x.sock")):
+        both = cli.on_engine_text("docker ps -aq && docker rm -f x")
+        inner = cli.on_engine_text("docker --context two run img sh -c 'echo; docker ps'")
+        escaped = cli.on_engine_text('docker run img sh -c "a \\" ; docker ps"')
+
+    assert both == "docker --context two ps -aq && docker --context two rm -f x"
+    assert inner == "docker --context two run img sh -c 'echo; docker ps'"
+    assert escaped == 'docker --context two run img sh -c "a \\" ; docker ps"'
 
 
 def test_bad_engine_input_is_refused_at_the_field_and_audited(admin_client, second_engine):
@@ -360,3 +376,28 @@ def test_an_unknown_engine_is_told_only_to_someone_signed_in(client, admin_clien
     assert signed_in.status_code == 404
     page = signed_in.content.decode()
     assert "There is no engine named no-such-engine" in page and 'href="/engines/"' in page
+
+
+def test_a_download_on_the_second_engine_is_read_from_it(admin_client, second_engine):
+    name = engine_name("second")
+    add_engine(name, second_engine.socket_url)
+    container = second_engine.api.create_container(
+        support.BASE_IMAGE,
+        command=["sh", "-c", "echo written on two; sleep 600"],
+        name=support.run_name("dl"),
+        labels=support.run_labels(),
+        host_config=second_engine.api.create_host_config(network_mode="none"),
+    )
+    second_engine.api.start(container["Id"])
+    deadline = time.monotonic() + 10
+    while b"written on two" not in second_engine.api.logs(container["Id"]):
+        assert time.monotonic() < deadline, "the container said nothing"
+        time.sleep(0.05)
+
+    response = admin_client.get(f"/e/{name}/containers/{container['Id'][:12]}/logs/download")
+
+    async def body() -> bytes:  # read after the view and the middleware have returned
+        return b"".join([chunk async for chunk in response.streaming_content])
+
+    assert response.status_code == 200
+    assert b"written on two" in async_to_sync(body)()

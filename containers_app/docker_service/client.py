@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,7 +163,8 @@ def error_for_status(
     return DockerServiceError(message or f"the engine answered {status}")
 
 
-_clients: dict[tuple[str, str, str], tuple[docker.APIClient, list[int]]] = {}
+_clients: dict[tuple[str, str, str], docker.APIClient] = {}
+_creating: dict[tuple[str, str, str], threading.Lock] = {}
 _clients_lock = threading.Lock()
 
 
@@ -187,7 +189,7 @@ def _pem_file(text: str, name: str) -> tuple[str, int]:
     return f"/proc/{os.getpid()}/fd/{fd}", fd
 
 
-def _new_client(at: Endpoint) -> tuple[docker.APIClient, list[int]]:
+def _new_client(at: Endpoint) -> docker.APIClient:
     kwargs = docker.utils.kwargs_from_env() if at.is_local else {}
     kwargs["base_url"] = at.url
     fds: list[int] = []
@@ -213,7 +215,8 @@ def _new_client(at: Endpoint) -> tuple[docker.APIClient, list[int]]:
     except BaseException:
         _close_all(fds)
         raise
-    return api, fds
+    weakref.finalize(api, _close_all, fds)  # the PEM memfds live as long as the client
+    return api
 
 
 def _close_all(fds: list[int]) -> None:
@@ -226,27 +229,35 @@ def client() -> docker.APIClient:
 
     Creating it negotiates the API version, so it fails while the engine is
     down; the next call tries again, which is how pages recover without a
-    restart once the engine is back.
+    restart once the engine is back. Each endpoint is created under its own
+    lock: an engine that hangs holds up its own callers only.
     """
     at = current_endpoint()
     with _clients_lock:
-        made = _clients.get(at.key)
-        if made is None:
-            try:
-                made = _new_client(at)
-            except docker.errors.DockerException as exc:
-                raise EngineUnavailable(at.url, describe_connection_error(exc)) from exc
-            _clients[at.key] = made
-        return made[0]
+        if (api := _clients.get(at.key)) is not None:
+            return api
+        creating = _creating.setdefault(at.key, threading.Lock())
+    with creating:
+        with _clients_lock:
+            if (api := _clients.get(at.key)) is not None:
+                return api
+        try:
+            api = _new_client(at)
+        except docker.errors.DockerException as exc:
+            raise EngineUnavailable(at.url, describe_connection_error(exc)) from exc
+        with _clients_lock:
+            _clients[at.key] = api
+        return api
 
 
 def forget_client(endpoint_: Endpoint | None = None) -> None:
+    """Drop the endpoint's client (the next call makes a new one). Its memfds close when
+    the last holder of the old client lets it go, not before: one may still reconnect."""
     key = (endpoint_ or current_endpoint()).key
     with _clients_lock:
-        made = _clients.pop(key, None)
-    if made is not None:
-        made[0].close()
-        _close_all(made[1])
+        api = _clients.pop(key, None)
+    if api is not None:
+        api.close()
 
 
 def describe_connection_error(exc: BaseException) -> str:

@@ -73,7 +73,7 @@ def container_actions(
         ("remove", "Remove…", cli.command(RemoveContainerSpec(name)), admin),
     ]
     buttons += [
-        ActionButton(verb, label, command, form_page=True)
+        ActionButton(verb, label, cli.on_engine_text(command), form_page=True)
         for verb, label, command, shown in pages
         if shown
     ]

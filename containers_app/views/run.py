@@ -65,7 +65,7 @@ def _duplicate(request: HttpRequest) -> tuple[RunForm, dict]:
             "ref": request.GET["from"],
             "image": original.image,
             "notes": recreated.notes + unheld(original),
-            "after": [cli.join(argv) for argv in recreated.after],
+            "after": [cli.command_line(argv) for argv in recreated.after],
             "other_tags": other_tags(original.image),
         }
     }

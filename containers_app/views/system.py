@@ -37,11 +37,16 @@ def _database_status() -> dict:
     return {"ok": True}
 
 
+# The causes describe_connection_error words itself; any other may hold an address.
+PLAIN_CAUSES = ("the socket does not exist", "permission denied", "connection refused", "no answer")
+
+
 def _engine_status(with_version: bool) -> dict:
     try:
         version, api_version = docker_service.engine_version()
     except docker_service.EngineUnavailable as exc:
-        return {"ok": False, "error": exc.cause}
+        said = exc.cause if exc.cause.startswith(PLAIN_CAUSES) else "unreachable"
+        return {"ok": False, "error": said}
     except docker_service.DockerServiceError:
         return {"ok": False, "error": "the engine answered with an error"}
     if not with_version:
@@ -89,8 +94,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """200 when the database, the channel layer and every engine answer; else 503 and
     which did not (by kind of failure, no addresses or secrets). `engine` is the local
     engine; the others are `engines`, asked at the same time (a slow one costs its own
-    timeout, not the sum of them)."""
-    endpoints = lookup.every()
+    timeout, not the sum of them): by name for someone signed in, as counts otherwise
+    (an engine's name is nothing to give away)."""
+    try:
+        endpoints = lookup.every()
+    except DatabaseError:
+        endpoints = [docker_service.local_endpoint()]
     with ThreadPoolExecutor(max_workers=min(len(endpoints), 8)) as pool:
         checked = list(pool.map(_status_on, endpoints))
     parts = {
@@ -98,17 +107,21 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "channel_layer": _channel_layer_status(),
         "engine": checked[0],
     }
-    others = {
-        endpoint.name: status for endpoint, status in zip(endpoints[1:], checked[1:], strict=True)
-    }
     waiting = [name for name, part in parts.items() if not part["ok"]]
-    waiting += [f"engine:{name}" for name, status in others.items() if not status["ok"]]
+    others = dict(zip([e.name for e in endpoints[1:]], checked[1:], strict=True))
+    down = [name for name, status in others.items() if not status["ok"]]
+    if request.user.is_authenticated:
+        waiting += [f"engine:{name}" for name in down]
+        engines = others
+    else:
+        waiting += ["engines"] if down else []
+        engines = {"ready": len(others) - len(down), "of": len(others)}
     return JsonResponse(
         {
             "status": "ready" if not waiting else "not ready",
             "not_ready": waiting,
             **parts,
-            "engines": others,
+            "engines": engines,
         },
         status=503 if waiting else 200,
     )
