@@ -12,9 +12,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM ${PYTHON_IMAGE}
-# The Compose tool for stacks (v1 speaks the Engine API itself: no docker CLI needed).
+# The Compose tool for stacks (v1 speaks the Engine API itself: no docker CLI needed), and
+# the ssh client that ssh:// engines are reached through.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends docker-compose \
+    && apt-get install -y --no-install-recommends docker-compose openssh-client \
     && rm -rf /var/lib/apt/lists/*
 # A user of its own, not root. It reaches the engine through the socket's group, given
 # at run time (group_add in docker-compose.yml): the socket is root-equivalent anyway.
