@@ -11,11 +11,15 @@ import uuid
 from html import escape
 
 import pytest
+from django.http import QueryDict
 from django.middleware.csrf import _unmask_cipher_token
 from django.utils.crypto import get_random_string
 
+from containers_app import docker_service
 from containers_app.live.hubs import events_hub
+from containers_app.live.page_watchers import ContainerList
 from containers_app.models import EngineEvent
+from containers_app.pages.container_rows import rows_digest
 from tests import support
 from tests.pages import text
 from tests.test_image_pages import build_image
@@ -303,3 +307,21 @@ def test_the_merged_log_page_says_the_cli_has_no_single_command_for_it(
 
     assert "The Docker CLI has no single command for this page." in page
     assert " & wait" in page
+
+
+async def test_rows_that_changed_before_the_socket_opened_come_again(cookie, make_container):
+    """A container made between the page's answer and its socket has no event left to
+    bring it: when the page's fingerprint of its rows is out of date, the rows come again."""
+    listed = await asyncio.to_thread(docker_service.list_containers, all=True)
+    seen_by_page = rows_digest(c.id for c in listed)
+    late = await asyncio.to_thread(make_container, hint="late")
+
+    page = await live_page(f"/ws/events/?page=containers&all=1&rows={seen_by_page}", cookie)
+    resent = await receive_until(page, lambda s: 'hx-swap-oob="innerHTML:#container-rows"' in s)
+    await page.disconnect()
+
+    assert f'id="c-{late["Id"][:12]}"' in resent
+    current = QueryDict(f"all=1&rows={rows_digest([*(c.id for c in listed), late['Id']])}")
+    watcher = ContainerList(current, "")
+    await asyncio.to_thread(watcher.prepare)
+    assert watcher.greeting() == [], "an up-to-date page gets nothing again"

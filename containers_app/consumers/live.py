@@ -107,6 +107,8 @@ class EventsConsumer(ReleasingConsumer):
             await self.refuse(exc)
             return
         await self.send(text_data=live_state_fragment())
+        for part in self.watcher.greeting():
+            await self.send(text_data=part)
         self.task = self.start(self.forward())
 
     async def forward(self) -> None:

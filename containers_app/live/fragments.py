@@ -17,9 +17,10 @@ from django.utils.html import escape
 from .. import docker_service
 from ..docker_service import NotFound
 from ..models import EngineEvent
-from ..pages.container_rows import container_row
-from ..pages.containers import detail_context
+from ..pages.container_rows import container_row, container_rows, search_text
+from ..pages.containers import COLUMNS, detail_context
 from ..pages.images import image_detail_context, image_listing
+from ..pages.listing import build_listing
 from .stats_charts import panel_charts
 from .stats_math import StatsLimits, StatsSample
 
@@ -60,6 +61,13 @@ def _row_fragments(container_id: str, container, show_all: bool, shown: set[str]
         shown.discard(container_id)
         return [removal(f"c-{container_id[:12]}")]
     return []
+
+
+def container_rows_fragments(found: Sequence, query: QueryDict) -> list[str]:
+    """The whole list again, as the page would render it now (its sort and search)."""
+    listing = build_listing(found, query, COLUMNS, search_text, "-created")
+    rows = f'<tbody hx-swap-oob="innerHTML:#container-rows">{container_rows(listing.rows)}</tbody>'
+    return [rows, removal("containers-empty")] if listing.rows else [rows]
 
 
 def removal(element_id: str) -> str:

@@ -18,6 +18,7 @@ from access import roles
 
 from .. import docker_service
 from ..docker_service import DockerServiceError
+from ..pages.container_rows import rows_digest
 from . import fragments
 from .event_filters import EventFilter
 
@@ -49,6 +50,10 @@ class PageWatcher:
     def prepare(self) -> None:
         """What the watcher must know before the first event (nothing by default)."""
 
+    def greeting(self) -> list[str]:
+        """Fragments to send once, when the socket opens (none by default)."""
+        return []
+
     def relevant(self, events: list[dict]) -> list[dict]:
         return [e for e in events if e.get("Action", "").split(":")[0] in CHANGES]
 
@@ -71,8 +76,15 @@ class ContainerList(PageWatcher):
     """`page=containers` (with `all=1` like `docker ps -a`): rows inserted, replaced, removed."""
 
     def prepare(self) -> None:
-        shown = docker_service.list_containers(all=self.show_all)
-        self.shown = {c.id for c in shown}
+        found = docker_service.list_containers(all=self.show_all)
+        self.shown = {c.id for c in found}
+        # Something that changed between the page's answer and this socket would have no
+        # event left to bring it: then the rows come again, as the page would show them.
+        same = self.query.get("rows") == rows_digest(self.shown)
+        self.resent = [] if same else fragments.container_rows_fragments(found, self.query)
+
+    def greeting(self) -> list[str]:
+        return self.resent
 
     @property
     def show_all(self) -> bool:

@@ -9,6 +9,8 @@ Docker is escaped here; nothing is marked safe that did not pass `escape`.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from functools import cache
 from html import escape
 
@@ -25,6 +27,12 @@ REF_PLACEHOLDER = "__ref__"
 def _detail_url_template(prefix: str) -> str:
     """Per script prefix: `/e/NAME/` on another engine."""
     return reverse("containers:detail", args=[REF_PLACEHOLDER])
+
+
+def rows_digest(container_ids: Iterable[str]) -> str:
+    """A short fingerprint of which containers a page lists: the live list compares it
+    with what it finds when its socket opens (a change in between resends the rows)."""
+    return hashlib.sha256(",".join(sorted(container_ids)).encode()).hexdigest()[:16]
 
 
 def search_text(container: ContainerSummary) -> str:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from access import roles
 
 from .. import cli, docker_service
-from ..pages.container_rows import container_rows, search_text
+from ..pages.container_rows import container_rows, rows_digest, search_text
 from ..pages.containers import COLUMNS, detail_context
 from ..pages.listing import build_listing
 from ..pages.waits import bulk_busy
@@ -43,6 +43,7 @@ def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse
         {
             "listing": listing,
             "rows_html": container_rows(listing.rows),
+            "rows_digest": rows_digest(c.id for c in containers),
             "show_all": show_all,
             "command": "docker ps -a" if show_all else "docker ps",
             "bulk_commands": bulk_commands,
