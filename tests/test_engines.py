@@ -401,3 +401,21 @@ def test_a_download_on_the_second_engine_is_read_from_it(admin_client, second_en
 
     assert response.status_code == 200
     assert b"written on two" in async_to_sync(body)()
+
+
+async def test_a_websocket_on_another_engine_checks_origin_and_sign_in(second_engine, cookie):
+    name = engine_name("ws-guard")
+    await asyncio.to_thread(add_engine, name, second_engine.socket_url)
+    path = f"/e/{name}/ws/events/?page=containers"
+    foreign = connect_to(path, cookie, origin=b"http://127.0.0.1:9")  # another port: another site
+    connected, _ = await foreign.connect()
+    assert not connected
+    anonymous = connect_to(path, None)
+    await anonymous.connect()
+    closing = await anonymous.receive_output(timeout=5)
+    assert closing["type"] == "websocket.close" and closing["code"] == 4401, "sign in first"
+    await anonymous.disconnect()
+    allowed = connect_to(path, cookie)
+    connected, _ = await allowed.connect()
+    assert connected, "the same socket, from the site and signed in, is let in"
+    await allowed.disconnect()

@@ -60,7 +60,7 @@ def audited(
         target_kind=target_kind,
         target_name=target_name[:512],
         parameters=spec_parameters(spec),
-        command=cli.on_engine_text(cli.command(spec, mask=True)),
+        command=cli.command(spec, mask=True),  # `docker --context NAME` off `local`
         endpoint=docker_service.current_endpoint().name,
     )
     try:

@@ -30,6 +30,7 @@ from .client import (
     forget_client,
     http_status,
     local_endpoint,
+    plain_cause,
     select_endpoint,
     using,
 )

@@ -260,6 +260,17 @@ def forget_client(endpoint_: Endpoint | None = None) -> None:
         api.close()
 
 
+# How describe_connection_error's own sentences start; anything else it returns is the
+# SDK's text, which may hold an address.
+WORDED = ("the socket does not exist", "permission denied", "connection refused", "no answer")
+
+
+def plain_cause(cause: str) -> str:
+    """`cause` if it is one of describe_connection_error's own sentences, else
+    "unreachable": for pages anyone may read (/healthz, /readyz)."""
+    return cause if cause.startswith(WORDED) else "unreachable"
+
+
 def describe_connection_error(exc: BaseException) -> str:
     """A sentence saying why the engine could not be reached."""
     seen: set[int] = set()

@@ -103,17 +103,21 @@ def keep_alive(job: Job) -> None:
                 persist(job, force=True)
                 connections.close_all()  # between beats the connection goes back
 
-    context = contextvars.copy_context()  # the job's engine, in its record
-    name = f"beat-{job.id[:8]}"
-    threading.Thread(target=context.run, args=(beat,), name=name, daemon=True).start()
+    _start(beat, f"beat-{job.id[:8]}")
 
 
 def in_thread(job: Job, run: Callable[[], None], name: str) -> None:
     """`run` in a daemon thread, with a copy of the request's context (the job's audit
     entry carries its request id), and the job's heartbeat beside it."""
-    context = contextvars.copy_context()
-    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
+    _start(run, name)
     keep_alive(job)
+
+
+def _start(work: Callable[[], None], name: str) -> None:
+    """A daemon thread running `work` in a copy of this context (the request id, the
+    engine: in the job's audit entries and record)."""
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(work,), name=name, daemon=True).start()
 
 
 def run_in_thread(job, work: Callable[[], object], said: Callable[[Exception], object]) -> None:

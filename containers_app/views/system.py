@@ -37,16 +37,11 @@ def _database_status() -> dict:
     return {"ok": True}
 
 
-# The causes describe_connection_error words itself; any other may hold an address.
-PLAIN_CAUSES = ("the socket does not exist", "permission denied", "connection refused", "no answer")
-
-
 def _engine_status(with_version: bool) -> dict:
     try:
         version, api_version = docker_service.engine_version()
     except docker_service.EngineUnavailable as exc:
-        said = exc.cause if exc.cause.startswith(PLAIN_CAUSES) else "unreachable"
-        return {"ok": False, "error": said}
+        return {"ok": False, "error": docker_service.plain_cause(exc.cause)}
     except docker_service.DockerServiceError:
         return {"ok": False, "error": "the engine answered with an error"}
     if not with_version:
