@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 
-from containers_app.docker_service import LOCAL, deselect_endpoint, select_endpoint, using
+from containers_app.docker_service import LOCAL, using
 
 from . import lookup
 
@@ -47,11 +47,10 @@ class EngineMiddleware:
         request.engine_name = endpoint.name
         request.path_info = match["rest"]
         set_script_prefix(engine_path(endpoint.name, "/", base))
-        token = select_endpoint(endpoint)
         try:
-            response = self.get_response(request)
+            with using(endpoint):
+                response = self.get_response(request)
         finally:
-            deselect_endpoint(token)
             set_script_prefix(base)
         if response.streaming:
             # A download's body is read after this returns: each chunk on the engine too.
@@ -95,9 +94,8 @@ class EngineScope:
         scope = {**scope, "path": match["rest"], "engine": endpoint.name}
         base = get_script_prefix()
         set_script_prefix(engine_path(endpoint.name, "/", base))  # for the fragments' links
-        token = select_endpoint(endpoint)
         try:
-            return await self.inner(scope, receive, send)
+            with using(endpoint):
+                return await self.inner(scope, receive, send)
         finally:
-            deselect_endpoint(token)
             set_script_prefix(base)

@@ -25,13 +25,11 @@ from .client import (
     client,
     current_endpoint,
     describe_connection_error,
-    deselect_endpoint,
     endpoint,
     forget_client,
     http_status,
     local_endpoint,
     plain_cause,
-    select_endpoint,
     using,
 )
 from .containers import (

@@ -80,15 +80,6 @@ def using(endpoint_: Endpoint) -> Iterator[Endpoint]:
         _current.reset(token)
 
 
-def select_endpoint(endpoint_: Endpoint | None) -> contextvars.Token:
-    """For middleware that sets the endpoint for a whole request; `deselect_endpoint` undoes it."""
-    return _current.set(endpoint_)
-
-
-def deselect_endpoint(token: contextvars.Token) -> None:
-    _current.reset(token)
-
-
 class DockerServiceError(Exception):
     """Base of the errors this module raises; the message is safe to show."""
 
