@@ -1,7 +1,10 @@
-"""Pages for someone signed in are never stored by a browser or a proxy (`no-store`):
-the back button after signing out, or the next user of a shared computer, finds none."""
+"""What every signed-in request gets: pages never stored by a browser or a proxy
+(`no-store`: the back button after signing out, or the next user of a shared computer,
+finds none), and a session that lasts SESSION_COOKIE_AGE from the last request."""
 
 from __future__ import annotations
+
+import time
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
@@ -16,4 +19,28 @@ class NoStoreWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+RENEWED = "_dockside_renewed"
+RENEW_EVERY = 60  # seconds
+
+
+class RenewSessionMiddleware:
+    """A signed-in session lasts SESSION_COOKIE_AGE after the last request (sliding),
+    renewed (written, its cookie sent again) at most once a minute rather than on every
+    request: a write per page was most of a page's database time, and with SQLite every
+    process waited its turn for it. The session ends at most a minute sooner than a
+    save on every request would make it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(RENEWED, 0) >= RENEW_EVERY:
+                request.session[RENEWED] = now
         return response

@@ -15,6 +15,7 @@ the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -56,21 +57,40 @@ def pages(container: str, image: str) -> list[str]:
     ]
 
 
-def rss_kib(root_pid: int) -> int:
-    """The resident memory of a process and its children (the workers), in KiB."""
-    total, pids = 0, [root_pid]
+def process_tree(root_pid: int) -> list[int]:
+    """A process and its children (the workers)."""
+    found, pids = [], [root_pid]
     while pids:
         pid = pids.pop()
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             continue
-        total += next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-        )
+        found.append(pid)
         pids += [int(child) for child in children]
+    return found
+
+
+def rss_kib(root_pid: int) -> int:
+    """The resident memory of the server's processes, in KiB."""
+    total = 0
+    for pid in process_tree(root_pid):
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
     return total
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """The CPU time (user and system) the server's processes have used so far."""
+    ticks = 0
+    for pid in process_tree(root_pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -146,11 +166,14 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             stop_at[0] = time.monotonic() + args.seconds
+            server_cpu, own_cpu = cpu_seconds(server.process.pid), sum(os.times()[:2])
             start_line.wait()
             peak = 0
             while any(thread.is_alive() for thread in threads):
                 peak = max(peak, rss_kib(server.process.pid))
                 time.sleep(0.5)
+            server_cpu = cpu_seconds(server.process.pid) - server_cpu
+            own_cpu = sum(os.times()[:2]) - own_cpu
     finally:
         remove_run_objects(api)
 
@@ -166,6 +189,11 @@ def main() -> None:
         f" | {statistics.median(ordered) * 1000:.0f} ms | {p95 * 1000:.0f} ms"
         f" | {peak / 1024:.0f} MiB |"
     )
+    if latencies:
+        print(
+            f"CPU per request: server {server_cpu / len(latencies) * 1000:.1f} ms,"
+            f" load generator {own_cpu / len(latencies) * 1000:.1f} ms"
+        )
     if errors:
         print("first errors:", errors[:5])
 

@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "access.middleware.NoStoreWhenSignedInMiddleware",
+    "access.middleware.RenewSessionMiddleware",
     "containers_app.middleware.FormEncodingMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -198,6 +199,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Tests get a file too, not a shared in-memory database: jobs write from their own
     # threads, and an in-memory database locks whole tables instead of waiting its turn.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    # Each request thread keeps its connection (the threads are pooled, see
+    # dashboard/request_threads.py): opening one per request, and closing what was then
+    # the last one (which checkpoints the write-ahead log), cost more than the page.
+    DATABASES["default"]["CONN_MAX_AGE"] = 300
 else:
     # A pool of connections (psycopg_pool) per process: opening one per request costs
     # PostgreSQL's authentication each time. Threads that outlive a request (event feeds,
@@ -221,9 +226,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "containers:list"
 LOGOUT_REDIRECT_URL = "login"
-# A session lasts this long after its last request (sliding: each request renews it).
+# A session lasts this long after its last request (sliding: renewed at most once a
+# minute, see access/middleware.py).
 SESSION_COOKIE_AGE = env_int("DOCKSIDE_SESSION_HOURS", 12) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Security: cookies out of reach of scripts, no framing, no sniffing, a strict
 # referrer policy. HTTPS-only flags are opt-in because the default bind is

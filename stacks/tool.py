@@ -94,9 +94,19 @@ def _version(argv: list[str]) -> str | None:
     return version.removeprefix("v") if done.returncode == 0 and version else None
 
 
-@cache
+_looking = threading.Lock()
+
+
 def find_tool() -> ComposeTool:
-    """The v2 plugin if the docker CLI has it, else docker-compose (looked up once)."""
+    """The v2 plugin if the docker CLI has it, else docker-compose (looked up once: pages
+    asking at the same moment wait for that one lookup instead of each starting the tool,
+    which a busy server once did dozens of times over)."""
+    with _looking:
+        return _look_for_tool()
+
+
+@cache
+def _look_for_tool() -> ComposeTool:
     docker = shutil.which("docker")
     if docker and (version := _version([docker, "compose"])):
         return ComposeTool((docker, "compose"), version)

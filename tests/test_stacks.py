@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,28 @@ def test_the_compose_tool_is_the_hosts_own():
         "LC_ALL",
         "HOME",
     }
+
+
+def test_pages_asking_for_the_tool_at_once_start_it_once(monkeypatch):
+    """A busy server's first stack pages once each started `version`, dozens at a time."""
+    from stacks import tool as module
+
+    asked = []
+
+    def slow_version(argv):
+        asked.append(argv)
+        time.sleep(0.2)
+        return "2.0.0"
+
+    module._look_for_tool.cache_clear()
+    monkeypatch.setattr(module, "_version", slow_version)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            found = set(pool.map(lambda _: module.find_tool(), range(8)))
+    finally:
+        module._look_for_tool.cache_clear()
+
+    assert len(found) == 1 and len(asked) == 1
 
 
 def test_a_stack_started_from_the_cli_is_listed(admin_client, cli_stack):

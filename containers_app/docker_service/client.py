@@ -196,9 +196,10 @@ def _new_client(at: Endpoint) -> docker.APIClient:
         api = docker.APIClient(
             version=MINIMUM_API, timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
         )
-        if not at.is_local:
-            # requests lets REQUESTS_CA_BUNDLE override the engine's own CA: not here.
-            api.trust_env = False
+        # The engine's address is given, never a proxy's; and requests would let
+        # REQUESTS_CA_BUNDLE override the engine's own CA (reading the environment for
+        # both on every call, too).
+        api.trust_env = False
         api._version = api.version(api_version=False)["ApiVersion"]  # as version="auto" does
     except (requests.exceptions.RequestException, KeyError) as exc:
         _close_all(fds)

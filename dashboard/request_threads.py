@@ -1,0 +1,104 @@
+"""Django's ASGI handler, with the thread each request's synchronous code runs on kept
+for later requests instead of made and joined per request.
+
+Under ASGI, Django runs a request's middleware, view and database calls on a thread of
+the request's own (asgiref's ThreadSensitiveContext). By default that is a new thread,
+started from the event loop and joined by yet another new thread at the end: two thread
+starts per request, each making the event loop wait for the new thread to get the
+interpreter. Under load that was most of what a page cost (`benchmarks/load.py`,
+README's Load table). Here a request borrows a one-thread executor from a pool and gives
+it back when the request is over; the pool keeps as many as were busy at once, up to
+KEEP, and lets the rest go.
+
+A request whose client went away may leave its synchronous code still running (Python
+cannot stop a thread); its executor returns to the pool only once that code has finished,
+so no later request waits behind it.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+
+KEEP = 64
+
+
+class RequestExecutor(ThreadPoolExecutor):
+    """One thread, and how many calls given to it have not finished yet."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="request")
+        self._counting = threading.Lock()
+        self.unfinished = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._counting:
+            self.unfinished += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)  # before asyncio hears of it
+        return future
+
+    def _finished(self, _: Future) -> None:
+        with self._counting:
+            self.unfinished -= 1
+
+
+class RequestThreads:
+    """One-thread executors to lend to requests (thread-safe: a busy one comes back from
+    its own thread)."""
+
+    def __init__(self, keep: int = KEEP) -> None:
+        self.keep = keep
+        self._idle: collections.deque[RequestExecutor] = collections.deque()
+
+    def borrow(self) -> RequestExecutor:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return RequestExecutor()
+
+    def give_back(self, executor: RequestExecutor) -> None:
+        """Back to the pool now if it is idle, else once what was given to it has run."""
+        if executor.unfinished:
+            executor.submit(self._idle_again, executor)
+        else:
+            self._idle_again(executor)
+
+    def _idle_again(self, executor: RequestExecutor) -> None:
+        if len(self._idle) < self.keep:
+            self._idle.append(executor)
+        else:
+            executor.shutdown(wait=False)
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+
+class PooledThreadsASGIHandler(ASGIHandler):
+    """ASGIHandler whose requests run their synchronous code on pooled threads."""
+
+    threads = RequestThreads()
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        """The middleware chain as one synchronous call, made on the request's thread.
+        Django's asynchronous chain, with synchronous middleware in it (all of Dockside's
+        are), runs them on the request's thread, comes back to the event loop for the
+        view's turn and goes to the thread again for the view: two more crossings per
+        request, for nothing."""
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = self.threads.borrow()
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            self.threads.give_back(executor)

@@ -1,0 +1,93 @@
+"""Requests run their synchronous code on pooled threads (dashboard/request_threads.py):
+one after another, they start no thread; a thread still busy with a request whose client
+left is not lent to the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from django.core.signals import request_finished
+
+from dashboard.asgi import django_asgi_app
+from dashboard.request_threads import RequestThreads
+
+
+async def get(path: str) -> int:
+    """Ask the ASGI application for `path` as a server would: the status it answers."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    pending = [{"type": "http.request", "body": b"", "more_body": False}]
+    finished = asyncio.Event()
+    sent = []
+
+    async def receive():
+        if pending:
+            return pending.pop()
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    await django_asgi_app(scope, receive, send)
+    finished.set()
+    return sent[0]["status"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_requests_one_after_another_run_on_one_thread():
+    ran_on = []
+
+    def finished(**_):  # sent from the request's thread, as its response closes
+        ran_on.append(threading.current_thread())
+
+    request_finished.connect(finished)
+    try:
+        for _ in range(20):
+            assert await get("/accounts/login/") == 200
+    finally:
+        request_finished.disconnect(finished)
+
+    assert len(ran_on) == 20 and len(set(ran_on)) == 1
+
+
+def test_a_busy_thread_is_lent_again_only_once_its_work_is_done():
+    threads = RequestThreads(keep=4)
+    first = threads.borrow()
+    release = threading.Event()
+    first.submit(release.wait)  # a request's code still running after its client left
+
+    threads.give_back(first)
+    assert threads.borrow() is not first
+
+    release.set()
+    deadline = time.monotonic() + 5
+    while threads.idle == 0:
+        assert time.monotonic() < deadline, "the executor never came back"
+        time.sleep(0.01)
+    assert threads.borrow() is first
+
+
+def test_the_pool_keeps_no_more_than_it_may():
+    threads = RequestThreads(keep=2)
+    lent = [threads.borrow() for _ in range(4)]
+    for executor in lent:
+        executor.submit(lambda: None).result(timeout=5)
+        threads.give_back(executor)
+    assert threads.idle == 2
+    assert [executor._shutdown for executor in lent] == [False, False, True, True]
