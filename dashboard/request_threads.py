@@ -17,12 +17,20 @@ so no later request waits behind it.
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import contextlib
 import threading
+import weakref
+from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+
+from containers_app.docker_service import LOCAL
+from engines.paths import PREFIX
 
 KEEP = 64
 
@@ -79,10 +87,60 @@ class RequestThreads:
         return len(self._idle)
 
 
+class Turns:
+    """At most `limit` at a time for each key, the others waiting in order of arrival; a
+    key nobody holds or waits for is forgotten. For one event loop's use."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._keys: dict[str, list] = {}  # key -> [Semaphore, holders and waiters]
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        entry = self._keys.get(key)
+        if entry is None:
+            entry = self._keys[key] = [asyncio.Semaphore(self.limit), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._keys[key]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def engine_of(path: str) -> str:
+    """The engine a path is for (`/e/<name>/…`), as far as the path says."""
+    match = PREFIX.match(path)
+    return match["name"] if match else LOCAL
+
+
 class PooledThreadsASGIHandler(ASGIHandler):
-    """ASGIHandler whose requests run their synchronous code on pooled threads."""
+    """ASGIHandler whose requests run their synchronous code on pooled threads, at most
+    `settings.DOCKSIDE_PAGES_AT_ONCE` reads (GET, HEAD) per engine at a time; the others
+    wait their turn in order of arrival. Python runs one thread at a time: fifty pages at
+    once all finish late, in an order left to chance, where a few at a time finish in
+    turn (more pages a second, and a shorter tail). Actions (POST) never wait behind
+    pages, nor pages for one engine behind those for another (an unreachable engine
+    slows only its own)."""
 
     threads = RequestThreads()
+    _turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> Turns
+
+    async def run_get_response(self, request):
+        limit = settings.DOCKSIDE_PAGES_AT_ONCE
+        if not limit or request.method not in ("GET", "HEAD"):
+            return await super().run_get_response(request)
+        loop = asyncio.get_running_loop()
+        turns = self._turns.get(loop)
+        if turns is None or turns.limit != limit:
+            turns = self._turns[loop] = Turns(limit)
+        async with turns.turn(engine_of(request.path_info)):
+            return await super().run_get_response(request)
 
     def load_middleware(self, is_async: bool = False) -> None:
         """The middleware chain as one synchronous call, made on the request's thread.

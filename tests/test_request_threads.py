@@ -1,6 +1,6 @@
 """Requests run their synchronous code on pooled threads (dashboard/request_threads.py):
-one after another, they start no thread; a thread still busy with a request whose client
-left is not lent to the next one."""
+one after another, they run on one thread; a thread still busy with a request whose
+client left is not lent to the next one; pages take turns, a few at a time per engine."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from django.core.signals import request_finished
 
 from dashboard.asgi import django_asgi_app
-from dashboard.request_threads import RequestThreads
+from dashboard.request_threads import RequestThreads, Turns, engine_of
 
 
 async def get(path: str) -> int:
@@ -91,3 +91,37 @@ def test_the_pool_keeps_no_more_than_it_may():
         threads.give_back(executor)
     assert threads.idle == 2
     assert [executor._shutdown for executor in lent] == [False, False, True, True]
+
+
+async def test_turns_let_a_few_at_a_time_per_engine_in_order_of_arrival():
+    turns = Turns(limit=2)
+    inside: list[str] = []
+    most = {"local": 0, "two": 0}
+    order: list[int] = []
+    go = asyncio.Event()
+
+    async def page(engine: str, number: int) -> None:
+        async with turns.turn(engine):
+            order.append(number)
+            inside.append(engine)
+            most[engine] = max(most[engine], inside.count(engine))
+            await go.wait()
+            inside.remove(engine)
+
+    local = [asyncio.create_task(page("local", number)) for number in range(6)]
+    other = asyncio.create_task(page("two", 99))
+    while len(order) < 3:
+        await asyncio.sleep(0)
+    assert sorted(order) == [0, 1, 99]  # the other engine's page did not wait its turn
+    go.set()
+    await asyncio.gather(*local, other)
+
+    assert most == {"local": 2, "two": 1}
+    assert [number for number in order if number != 99] == [0, 1, 2, 3, 4, 5]
+    assert len(turns) == 0  # nothing kept for engines nobody asks for now
+
+
+def test_the_engine_of_a_path():
+    assert engine_of("/containers/") == "local"
+    assert engine_of("/e/build-box/containers/abc/") == "build-box"
+    assert engine_of("/e/../containers/") == "local"
