@@ -1,14 +1,14 @@
 """Django's ASGI handler, with the thread each request's synchronous code runs on kept
-for later requests instead of made and joined per request.
+for later requests instead of made and joined per request, and pages taking turns.
 
 Under ASGI, Django runs a request's middleware, view and database calls on a thread of
 the request's own (asgiref's ThreadSensitiveContext). By default that is a new thread,
 started from the event loop and joined by yet another new thread at the end: two thread
 starts per request, each making the event loop wait for the new thread to get the
-interpreter. Under load that was most of what a page cost (`benchmarks/load.py`,
-README's Load table). Here a request borrows a one-thread executor from a pool and gives
-it back when the request is over; the pool keeps as many as were busy at once, up to
-KEEP, and lets the rest go.
+interpreter, and no database connection outlives its request. Here a request borrows a
+one-thread executor from a pool and gives it back when the request is over; the pool
+keeps as many as were busy at once, up to KEEP, and lets the rest go. (Measured in
+README's Load section.)
 
 A request whose client went away may leave its synchronous code still running (Python
 cannot stop a thread); its executor returns to the pool only once that code has finished,
