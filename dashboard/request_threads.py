@@ -33,6 +33,7 @@ from containers_app.docker_service import LOCAL
 from engines.paths import PREFIX
 
 KEEP = 64
+PATIENCE = 2.0  # seconds a page waits for its turn at most
 
 
 class RequestExecutor(ThreadPoolExecutor):
@@ -88,11 +89,14 @@ class RequestThreads:
 
 
 class Turns:
-    """At most `limit` at a time for each key, the others waiting in order of arrival; a
-    key nobody holds or waits for is forgotten. For one event loop's use."""
+    """At most `limit` at a time for each key, the others waiting in order of arrival,
+    each for `patience` seconds at most: then in anyway (turns held that long are pages
+    stuck on an engine that hangs, and pages that need no engine must not wait for it).
+    A key nobody holds or waits for is forgotten. For one event loop's use."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, patience: float = PATIENCE) -> None:
         self.limit = limit
+        self.patience = patience
         self._keys: dict[str, list] = {}  # key -> [Semaphore, holders and waiters]
 
     @contextlib.asynccontextmanager
@@ -101,10 +105,16 @@ class Turns:
         if entry is None:
             entry = self._keys[key] = [asyncio.Semaphore(self.limit), 0]
         entry[1] += 1
+        held = False
         try:
-            async with entry[0]:
-                yield
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.patience):
+                    await entry[0].acquire()
+                held = True
+            yield
         finally:
+            if held:
+                entry[0].release()
             entry[1] -= 1
             if not entry[1]:
                 del self._keys[key]

@@ -125,3 +125,28 @@ def test_the_engine_of_a_path():
     assert engine_of("/containers/") == "local"
     assert engine_of("/e/build-box/containers/abc/") == "build-box"
     assert engine_of("/e/../containers/") == "local"
+
+
+async def test_a_page_waits_for_its_turn_only_so_long():
+    turns = Turns(limit=1, patience=0.1)
+    stuck = asyncio.Event()  # a page held up by an engine that hangs
+    release = asyncio.Event()
+
+    async def hung() -> None:
+        async with turns.turn("local"):
+            stuck.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hung())
+    await stuck.wait()
+    began = time.monotonic()
+    async with turns.turn("local"):  # the audit log, say: it needs no engine
+        waited = time.monotonic() - began
+    assert 0.1 <= waited < 1
+
+    release.set()
+    await holder
+    assert len(turns) == 0
+    began = time.monotonic()
+    async with turns.turn("local"):  # the turn the hung page held is free again
+        assert time.monotonic() - began < 0.05
