@@ -29,9 +29,8 @@ RENEW_EVERY = 60  # seconds
 class RenewSessionMiddleware:
     """A signed-in session lasts SESSION_COOKIE_AGE after the last request (sliding),
     renewed (written, its cookie sent again) at most once a minute rather than on every
-    request: a write per page was most of a page's database time, and with SQLite every
-    process waited its turn for it. The session ends at most a minute sooner than a
-    save on every request would make it."""
+    request: a write per page, and with SQLite every process waited its turn for it. The
+    session ends at most a minute sooner than a save on every request would make it."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -196,10 +196,11 @@ def _new_client(at: Endpoint) -> docker.APIClient:
         api = docker.APIClient(
             version=MINIMUM_API, timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
         )
-        # The engine's address is given, never a proxy's; and requests would let
-        # REQUESTS_CA_BUNDLE override the engine's own CA (reading the environment for
-        # both on every call, too).
-        api.trust_env = False
+        if not (at.is_local and at.url.startswith("tcp://")):
+            # requests reads proxies and REQUESTS_CA_BUNDLE from the environment on every
+            # call: no proxy stands before a socket, and an added engine's CA is its own.
+            # (DOCKER_HOST=tcp://… keeps them, as the docker CLI honours HTTPS_PROXY.)
+            api.trust_env = False
         api._version = api.version(api_version=False)["ApiVersion"]  # as version="auto" does
     except (requests.exceptions.RequestException, KeyError) as exc:
         _close_all(fds)
