@@ -7,7 +7,8 @@ Daphne, or `manage.py serve --workers N` (which needs REDIS_URL). With DATABASE_
 (a PostgreSQL server whose user may create databases) the run gets a fresh database
 there, dropped at the end; else SQLite in a temporary data directory. The engine holds
 --containers labelled containers of this run (and whatever else it holds), removed at
-the end.
+the end. Besides latencies it prints the CPU time the server's processes, and this load
+generator, spent per request.
 
     .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 0]
 """
