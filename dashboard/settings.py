@@ -102,8 +102,8 @@ DOCKSIDE_ALLOWED_REGISTRIES = env_list("DOCKSIDE_ALLOWED_REGISTRIES", "")
 # A copy of every audit entry as it is sealed: a file (JSON lines), `syslog` or
 # `syslog:/path/of/socket`; empty: none. See audit/copies.py.
 DOCKSIDE_AUDIT_COPY = os.environ.get("DOCKSIDE_AUDIT_COPY", "")
-# Pages (GET) a process works on at once; the others wait their turn (see
-# dashboard/request_threads.py). 0: no limit.
+# Pages (GET) a process works on at once per engine; the others wait their turn, 2 s
+# at most (see dashboard/request_threads.py). 0: no limit.
 DOCKSIDE_PAGES_AT_ONCE = env_int("DOCKSIDE_PAGES_AT_ONCE", 6)
 # Sign-in throttling (access/throttle.py): failures in a row, per username and per
 # address, before each next try waits (2 s, doubling), and before a lockout.
