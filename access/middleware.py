@@ -9,8 +9,16 @@ import time
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+RENEWED = "_dockside_renewed"
+RENEW_EVERY = 60  # seconds
 
-class NoStoreWhenSignedInMiddleware:
+
+class SignedInMiddleware:
+    """For someone signed in: `no-store` on every answer, and the session renewed
+    (sliding) at most once a minute rather than on every request: a write per page, and
+    with SQLite every process waited its turn for it. The session ends at most a minute
+    sooner than a save on every request would make it."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -19,26 +27,6 @@ class NoStoreWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
-        return response
-
-
-RENEWED = "_dockside_renewed"
-RENEW_EVERY = 60  # seconds
-
-
-class RenewSessionMiddleware:
-    """A signed-in session lasts SESSION_COOKIE_AGE after the last request (sliding),
-    renewed (written, its cookie sent again) at most once a minute rather than on every
-    request: a write per page, and with SQLite every process waited its turn for it. The
-    session ends at most a minute sooner than a save on every request would make it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
             now = int(time.time())
             if now - request.session.get(RENEWED, 0) >= RENEW_EVERY:
                 request.session[RENEWED] = now

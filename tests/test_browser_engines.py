@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import support
-from tests.test_engines import idle_container
+from tests.test_engines import started_container
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_the_switcher_moves_to_another_engine_whose_list_is_live(
     expect(switcher).to_have_text(re.compile(rf"Engine\s+{name}"))
     expect(page.get_by_role("link", name=here)).to_have_count(0)
     expect(page.locator("#live-state")).to_contain_text("Live", timeout=10_000)
-    made = idle_container(second_engine.api, "sw-there")
+    made = started_container(second_engine.api, "sw-there")
     there, there_id = made["Name"].lstrip("/"), made["Id"][:12]
     row = page.get_by_role("link", name=there)
     expect(row).to_be_visible(timeout=5_000)  # the event came through /e/<name>/ws/events/

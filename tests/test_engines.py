@@ -34,10 +34,13 @@ from tests.viewers import connect_to
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def idle_container(api: docker.APIClient, hint: str) -> dict:
+def started_container(
+    api: docker.APIClient, hint: str, command: list[str] = support.IDLE_COMMAND
+) -> dict:
+    """A running container of the run's own on engine `api` (idle unless told)."""
     container = api.create_container(
         support.BASE_IMAGE,
-        command=support.IDLE_COMMAND,
+        command=command,
         name=support.run_name(hint),
         labels=support.run_labels(),
         host_config=api.create_host_config(network_mode="none"),
@@ -62,7 +65,7 @@ def engine_name(hint: str) -> str:
 def test_an_admin_adds_an_engine_and_its_pages_show_its_own_containers(
     admin_client, second_engine, docker_api, make_container
 ):
-    there = idle_container(second_engine.api, "there")
+    there = started_container(second_engine.api, "there")
     here = make_container(hint="here")
     name = engine_name("second")
     form = {"name": name, "url": second_engine.socket_url}
@@ -91,7 +94,7 @@ def test_an_action_on_the_second_engine_is_audited_with_it_and_the_cli_agrees(
 ):
     name = engine_name("second")
     add_engine(name, second_engine.socket_url)
-    container = idle_container(second_engine.api, "stopme")
+    container = started_container(second_engine.api, "stopme")
     short = container["Id"][:12]
 
     response = admin_client.post(f"/e/{name}/containers/{short}/stop/", {"timeout": "0"})
@@ -136,7 +139,7 @@ def test_a_tls_engine_is_added_with_its_key_sealed_and_streams_over_tls(
     assert "PRIVATE KEY" not in last_entry("add_engine").parameters.__repr__()
     edit = admin_client.get(f"/engines/{name}/edit/").content.decode()
     assert "PRIVATE KEY" not in edit, "the key is never shown back"
-    container = idle_container(second_engine.api, "tls")
+    container = started_container(second_engine.api, "tls")
 
     page = admin_client.get(f"/e/{name}/containers/").content.decode()
     logs = admin_client.get(f"/e/{name}/containers/{container['Id'][:12]}/logs/")
@@ -157,7 +160,7 @@ async def test_the_events_websocket_follows_the_engine_in_its_path(second_engine
     while 'id="live-state"' not in seen:
         seen += (await page.receive_output(timeout=5))["text"]
 
-    container = await asyncio.to_thread(idle_container, second_engine.api, "ws")
+    container = await asyncio.to_thread(started_container, second_engine.api, "ws")
     short = container["Id"][:12]
     deadline = time.monotonic() + 5
     while f'id="c-{short}"' not in seen:
@@ -345,14 +348,9 @@ def test_an_ssh_engine_answers_pages_and_streams_through_dial_stdio(
 ):
     monkeypatch.setenv("PATH", f"{ssh_gateway.bin_dir}:{os.environ['PATH']}")
     name = engine_name("ssh")
-    container = second_engine.api.create_container(
-        support.BASE_IMAGE,
-        command=["sh", "-c", "echo hello over ssh; sleep 600"],
-        name=support.run_name("ssh"),
-        labels=support.run_labels(),
-        host_config=second_engine.api.create_host_config(network_mode="none"),
+    container = started_container(
+        second_engine.api, "ssh", ["sh", "-c", "echo hello over ssh; sleep 600"]
     )
-    second_engine.api.start(container["Id"])
 
     added = admin_client.post("/engines/add/", {"name": name, "url": ssh_gateway.url})
     page = admin_client.get(f"/e/{name}/containers/").content.decode()
@@ -381,14 +379,9 @@ def test_an_unknown_engine_is_told_only_to_someone_signed_in(client, admin_clien
 def test_a_download_on_the_second_engine_is_read_from_it(admin_client, second_engine):
     name = engine_name("second")
     add_engine(name, second_engine.socket_url)
-    container = second_engine.api.create_container(
-        support.BASE_IMAGE,
-        command=["sh", "-c", "echo written on two; sleep 600"],
-        name=support.run_name("dl"),
-        labels=support.run_labels(),
-        host_config=second_engine.api.create_host_config(network_mode="none"),
+    container = started_container(
+        second_engine.api, "dl", ["sh", "-c", "echo written on two; sleep 600"]
     )
-    second_engine.api.start(container["Id"])
     deadline = time.monotonic() + 10
     while b"written on two" not in second_engine.api.logs(container["Id"]):
         assert time.monotonic() < deadline, "the container said nothing"
