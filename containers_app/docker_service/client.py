@@ -19,6 +19,7 @@ import requests.exceptions
 from django.conf import settings
 
 from .. import metrics
+from .fast_get import FastGetAPIClient
 
 DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
 MINIMUM_API = "1.24"  # docker-py's oldest; the engine's own is asked at once
@@ -193,7 +194,7 @@ def _new_client(at: Endpoint) -> docker.APIClient:
     if at.url.startswith("ssh://"):
         kwargs["use_ssh_client"] = True  # the system's ssh, its keys and known_hosts
     try:
-        api = docker.APIClient(
+        api = FastGetAPIClient(
             version=MINIMUM_API, timeout=settings.DOCKER_TIMEOUT, max_pool_size=32, **kwargs
         )
         if not (at.is_local and at.url.startswith("tcp://")):
