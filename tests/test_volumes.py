@@ -66,6 +66,19 @@ def test_the_list_shows_each_volume_with_the_containers_that_use_it(
     assert "docker volume ls -f dangling=true" in text(dangling)
 
 
+def test_what_docker_holds_is_escaped_in_the_rows(admin_client, make_volume):
+    """The rows are written in Python (pages/volume_rows.py): a bind volume's device is any
+    text its creator typed, and lands in an attribute."""
+    device = '/tmp/x" onmouseover="alert(1)<b>&'
+    name = make_volume("hostile", driver_opts={"type": "none", "o": "bind", "device": device})
+
+    html = admin_client.get("/volumes/", {"q": name}).content.decode()
+
+    row = html.split(f'href="/volumes/{name}/"')[1].split("</tr>")[0]
+    assert 'title="A host directory: /tmp/x&quot; onmouseover=&quot;alert(1)&lt;b&gt;&amp;"' in row
+    assert "<b>" not in row and 'onmouseover="' not in row
+
+
 def test_sizes_come_from_one_system_df_when_asked(admin_client, make_volume, make_container):
     name = make_volume("sized")
     make_container(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import actions, cli, docker_service
 from ..forms import CreateVolumeForm, RemoveVolumeForm
+from ..pages.volume_rows import volume_rows
 from ..pages.volumes import list_command, volume_detail_context, volume_listing
 from ..pages.waits import Busy
 from ..specs import VolumeCopySpec
@@ -26,6 +27,7 @@ def volume_list(request: HttpRequest) -> HttpResponse:
     listing, sizes = volume_listing(request.GET)
     context = {
         "listing": listing,
+        "rows_html": volume_rows(listing.rows, sizes),
         "sizes": sizes,
         "dangling": request.GET.get("dangling") == "1",
         "command": list_command(request.GET),
