@@ -231,6 +231,7 @@ LOGOUT_REDIRECT_URL = "login"
 # A session lasts this long after its last request (sliding: renewed at most once a
 # minute, see access/middleware.py).
 SESSION_COOKIE_AGE = env_int("DOCKSIDE_SESSION_HOURS", 12) * 3600
+SESSION_ENGINE = "access.session_store"  # the database's, read without the ORM's cost
 
 # Security: cookies out of reach of scripts, no framing, no sniffing, a strict
 # referrer policy. HTTPS-only flags are opt-in because the default bind is

@@ -241,6 +241,20 @@ def test_sessions_last_12_hours_from_the_last_request_renewed_at_most_once_a_min
     assert stored_expiry() > saved and later.cookies["sessionid"]["max-age"] == 12 * 3600
 
 
+@pytest.mark.parametrize("ended", ["expired", "deleted"])
+def test_an_expired_or_deleted_session_signs_nobody_in(viewer_client, ended):
+    """Sessions are read with a statement of our own (access/session_store.py): its
+    `expire_date > now` and its key are what keep an old cookie out."""
+    key = viewer_client.session.session_key
+    assert viewer_client.get("/audit/").status_code == 200
+    row = Session.objects.filter(pk=key)
+    if ended == "expired":
+        row.update(expire_date=timezone.now() - timedelta(seconds=1))
+    else:
+        row.delete()
+    assert viewer_client.get("/audit/").status_code == 302
+
+
 def test_signed_in_pages_and_exports_are_not_stored(viewer_client):
     for path in ("/containers/", "/audit/", "/audit/export.csv", "/audit/export.json"):
         control = viewer_client.get(path)["Cache-Control"]
