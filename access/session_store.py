@@ -21,13 +21,11 @@ class SessionStore(db.SessionStore):
             return None
         model = self.model
         connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+        table = connection.ops.quote_name(model._meta.db_table)  # the model's, not input
         now = connection.ops.adapt_datetimefield_value(timezone.now())
+        query = f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
-                [self.session_key, now],
-            )
+            cursor.execute(query, [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
