@@ -166,6 +166,7 @@ TEMPLATES = [
                 "containers_app.context_processors.engine",
                 "engines.context_processors.engines",
                 "containers_app.context_processors.role",
+                "containers_app.context_processors.links",
             ],
         },
     },

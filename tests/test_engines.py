@@ -84,8 +84,10 @@ def test_an_admin_adds_an_engine_and_its_pages_show_its_own_containers(
     assert f'href="/e/{name}/containers/{there["Id"][:12]}/"' in listed, "links keep the engine"
     assert f"Engine <b>{name}</b>" in listed
     assert f'ws-connect="/e/{name}/ws/events/' in listed
+    assert f'<a href="/e/{name}/images/">Images</a>' in listed, "the header's links too"
     local = admin_client.get("/containers/?all=1").content.decode()
     assert here["Name"].lstrip("/") in local and there["Name"].lstrip("/") not in local
+    assert '<a href="/images/">Images</a>' in local, "and the local header's stay local"
     assert f'<a href="/e/{name}/containers/">{name}</a>' in local, "the switcher offers it"
 
 
