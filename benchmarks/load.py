@@ -7,8 +7,8 @@ Daphne, or `manage.py serve --workers N` (which needs REDIS_URL). With DATABASE_
 (a PostgreSQL server whose user may create databases) the run gets a fresh database
 there, dropped at the end; else SQLite in a temporary data directory. The engine holds
 --containers labelled containers of this run (and whatever else it holds), removed at
-the end. Besides latencies it prints the CPU time the server's processes, and this load
-generator, spent per request.
+the end. Besides latencies it prints the CPU time the server's processes, this load
+generator and the local engine (dockerd, which shares the cores) spent per request.
 
     .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 0]
 """
@@ -94,6 +94,14 @@ def cpu_seconds(root_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def local_engine_pid() -> int | None:
+    """dockerd's process, when it runs on this machine (its CPU shares the cores)."""
+    try:
+        return int(Path("/var/run/docker.pid").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -120,6 +128,7 @@ def main() -> None:
     for container in made[: args.containers // 2]:
         api.start(container)
     image = api.inspect_image(BASE_IMAGE)["Id"][7:19]
+    engine_pid = local_engine_pid()
     extra = {key: os.environ[key] for key in ("DATABASE_URL", "REDIS_URL") if key in os.environ}
     database = fresh_postgres(extra["DATABASE_URL"]) if "DATABASE_URL" in extra else nullcontext("")
     latencies: list[float] = []
@@ -168,6 +177,7 @@ def main() -> None:
                 thread.start()
             stop_at[0] = time.monotonic() + args.seconds
             server_cpu, own_cpu = cpu_seconds(server.process.pid), sum(os.times()[:2])
+            engine_cpu = cpu_seconds(engine_pid) if engine_pid else 0.0
             start_line.wait()
             peak = 0
             while any(thread.is_alive() for thread in threads):
@@ -175,6 +185,7 @@ def main() -> None:
                 time.sleep(0.5)
             server_cpu = cpu_seconds(server.process.pid) - server_cpu
             own_cpu = sum(os.times()[:2]) - own_cpu
+            engine_cpu = cpu_seconds(engine_pid) - engine_cpu if engine_pid else 0.0
     finally:
         remove_run_objects(api)
 
@@ -194,6 +205,7 @@ def main() -> None:
         print(
             f"CPU per request: server {server_cpu / len(latencies) * 1000:.1f} ms,"
             f" load generator {own_cpu / len(latencies) * 1000:.1f} ms"
+            + (f", engine {engine_cpu / len(latencies) * 1000:.1f} ms" if engine_pid else "")
         )
     if errors:
         print("first errors:", errors[:5])
