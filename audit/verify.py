@@ -87,9 +87,3 @@ def verify(copy: Path | None = None) -> Result:
         result = Result(result.entries, compared.problem)
     Verification.objects.create(ok=result.ok, entries=result.entries, problem=result.problem)
     return result
-
-
-def last_failure() -> Verification | None:
-    """The last check, when it failed: what /audit/ warns of."""
-    last = Verification.objects.first()
-    return last if last is not None and not last.ok else None

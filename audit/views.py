@@ -18,7 +18,7 @@ from access.guards import role_required
 from .actors import Actor
 from .filters import AuditFilterForm
 from .models import AuditEntry, Verification
-from .verify import last_failure, verify
+from .verify import verify
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = [
@@ -69,6 +69,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    last_check = Verification.objects.first()
     return render(
         request,
         "audit/list.html",
@@ -77,8 +78,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "total": page.paginator.count,
-            "broken": last_failure(),
-            "last_check": Verification.objects.first(),
+            "broken": last_check if last_check is not None and not last_check.ok else None,
+            "last_check": last_check,
         },
     )
 
