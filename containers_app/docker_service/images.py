@@ -86,17 +86,19 @@ def image_rows(item: dict, containers: int) -> list[ImageSummary]:
     return rows
 
 
-def list_images() -> list[ImageSummary]:
+def list_images(usage: bool = True) -> list[ImageSummary]:
     """`docker images`: one row per repository:tag, with how many containers use each image.
 
     Two calls: /images/json for the images and /containers/json?all=1 to count
-    containers per image id (the engine leaves `Containers` at -1 in lists).
+    containers per image id (the engine leaves `Containers` at -1 in lists). Without
+    `usage`, only the first (for what needs names only; the counts are then -1).
     """
     api = client()
     with engine_call("image"):
         images = api.images()
-        usage = Counter(c.get("ImageID", "") for c in api.containers(all=True))
-    return [row for item in images for row in image_rows(item, usage[item["Id"]])]
+        if usage:
+            counts = Counter(c.get("ImageID", "") for c in api.containers(all=True))
+    return [row for item in images for row in image_rows(item, counts[item["Id"]] if usage else -1)]
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def other_tags(reference: str) -> list[docker_service.ImageSummary]:
     return sorted(
         (
             image
-            for image in docker_service.list_images()
+            for image in docker_service.list_images(usage=False)
             if image.repository == repository and image.tag != tag and not image.dangling
         ),
         key=lambda image: image.created or EPOCH,
@@ -67,7 +67,7 @@ def local_image_names() -> list[str]:
     None while the engine is down: the form still shows, and says the engine is down.
     """
     try:
-        images = docker_service.list_images()
+        images = docker_service.list_images(usage=False)
     except docker_service.DockerServiceError:
         return []
     return sorted({image.reference for image in images if not image.dangling})
