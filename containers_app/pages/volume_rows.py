@@ -54,11 +54,8 @@ def volume_row(volume: VolumeSummary, visible: bool, sizes: bool) -> str:
     badges = (ANONYMOUS_BADGE if volume.anonymous else "") + (
         DANGLING_BADGE if volume.dangling else ""
     )
-    if volume.bind_device:
-        badges += (
-            f' <span class="tag-badge" title="A host directory:'
-            f' {escape(volume.bind_device)}">bind</span>'
-        )
+    if device := volume.bind_device:
+        badges += f' <span class="tag-badge" title="A host directory: {escape(device)}">bind</span>'
     if volume.created:
         created = (
             f'<time datetime="{timezone.localtime(volume.created).isoformat()}">'
