@@ -11,22 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from functools import cache
 from html import escape
 
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from ..docker_service import ContainerSummary
 from .formatting import ago, format_ports
-
-REF_PLACEHOLDER = "__ref__"
-
-
-@cache
-def _detail_url_template(prefix: str) -> str:
-    """Per script prefix: `/e/NAME/` on another engine."""
-    return reverse("containers:detail", args=[REF_PLACEHOLDER])
+from .row_links import link_to
 
 
 def rows_digest(container_ids: Iterable[str]) -> str:
@@ -42,8 +33,7 @@ def search_text(container: ContainerSummary) -> str:
 
 def container_row(container: ContainerSummary, visible: bool = True, oob: str = "") -> str:
     """One `<tr id="c-SHORTID">`; `oob` makes it an htmx out-of-band swap (outerHTML, ...)."""
-    template = _detail_url_template(get_script_prefix())
-    url = escape(template.replace(REF_PLACEHOLDER, container.short_id))
+    url = escape(link_to("containers:detail", container.short_id))
     name = escape(container.name)
     image = escape(container.image)
     command = escape(container.command)

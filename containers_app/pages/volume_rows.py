@@ -6,17 +6,15 @@ from Docker is escaped here; nothing is marked safe that did not pass `escape`.
 
 from __future__ import annotations
 
-from functools import cache
 from html import escape
 
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from ..docker_service.volumes import VolumeSummary, VolumeUser
 from .formatting import ago, human_size
+from .row_links import link_to
 
-PLACEHOLDER = "__ref__"
 ANONYMOUS_BADGE = (
     ' <span class="tag-badge" title="Docker named it: made by -v /path alone or an'
     " image's VOLUME\">anonymous</span>"
@@ -28,17 +26,8 @@ DANGLING_BADGE = (
 NO_USER = '<span class="muted">no container</span>'
 
 
-@cache
-def _url_templates(prefix: str) -> tuple[str, str]:
-    """The volume's and the container's detail URL, per script prefix (`/e/NAME/`)."""
-    return (
-        reverse("volumes:detail", args=[PLACEHOLDER]),
-        reverse("containers:detail", args=[PLACEHOLDER]),
-    )
-
-
-def _user(user: VolumeUser, container_url: str) -> str:
-    url = escape(container_url.replace(PLACEHOLDER, user.short_id))
+def _user(user: VolumeUser) -> str:
+    url = escape(link_to("containers:detail", user.short_id))
     read_only = ", read-only" if user.read_only else ""
     return (
         f'<a href="{url}">{escape(user.name)}</a>'
@@ -47,7 +36,6 @@ def _user(user: VolumeUser, container_url: str) -> str:
 
 
 def volume_row(volume: VolumeSummary, visible: bool, sizes: bool) -> str:
-    volume_url, container_url = _url_templates(get_script_prefix())
     name = escape(volume.name)
     search = escape(" ".join([volume.name, volume.driver, *(u.name for u in volume.users)]))
     title = f' title="{name}"' if volume.anonymous else ""
@@ -70,8 +58,8 @@ def volume_row(volume: VolumeSummary, visible: bool, sizes: bool) -> str:
         else:
             shown = human_size(volume.size)
         size = f'<td class="num" data-label="Size">{shown}</td>'
-    users = ", ".join(_user(user, container_url) for user in volume.users) or NO_USER
-    url = escape(volume_url.replace(PLACEHOLDER, volume.name))
+    users = ", ".join(_user(user) for user in volume.users) or NO_USER
+    url = escape(link_to("volumes:detail", volume.name))
     attributes = (' class="dangling"' if volume.dangling else "") + ("" if visible else " hidden")
     return (
         f'<tr data-search="{search}"{attributes}>'
