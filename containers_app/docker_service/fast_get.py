@@ -33,10 +33,9 @@ PLAIN = frozenset({"params"})  # the only keyword a plain GET may carry
 
 class FastGetAPIClient(docker.APIClient):
     def _get(self, url: str, **kwargs) -> requests.Response:
-        if kwargs.keys() - PLAIN or "HttpHeaders" in self._general_configs:
-            return super()._get(url, **kwargs)
         adapter = self.get_adapter(url)
-        if not isinstance(adapter, UnixHTTPAdapter):
+        plain = not (kwargs.keys() - PLAIN or "HttpHeaders" in self._general_configs)
+        if not (plain and isinstance(adapter, UnixHTTPAdapter)):
             return super()._get(url, **kwargs)
         target = urlsplit(url).path
         if query := RequestEncodingMixin._encode_params(kwargs.get("params") or {}):

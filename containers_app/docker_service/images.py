@@ -96,8 +96,8 @@ def list_images(usage: bool = True) -> list[ImageSummary]:
     api = client()
     with engine_call("image"):
         images = api.images()
-        if usage:
-            counts = Counter(c.get("ImageID", "") for c in api.containers(all=True))
+        users = api.containers(all=True) if usage else []
+    counts = Counter(c.get("ImageID", "") for c in users)
     return [row for item in images for row in image_rows(item, counts[item["Id"]] if usage else -1)]
 
 
