@@ -2,9 +2,9 @@
 fast path (containers_app/docker_service/fast_get.py), with the docker CLI's wall time
 for the same question beside them.
 
-The engine holds --containers of this run's containers (labelled, removed at the end).
-Each call is timed in CPU seconds of this process (what it takes from the pages a
-server renders beside it) and in wall time.
+The engine holds --containers of this run's containers (exited, labelled, removed at
+the end). Each call is timed in CPU seconds of this process (what it takes from the
+pages a server renders beside it) and in wall time.
 
     .venv/bin/python benchmarks/engine_get.py [--calls 500] [--containers 20]
 """
@@ -30,8 +30,7 @@ from tests.support import (
     import_base_image,
     remove_leftovers,
     remove_run_objects,
-    run_labels,
-    run_name,
+    start_bench_container,
 )
 
 
@@ -59,13 +58,7 @@ def main() -> None:
     import_base_image(api)
     try:
         for index in range(args.containers):
-            api.create_container(
-                BASE_IMAGE,
-                command=["true"],
-                name=run_name(f"get{index}"),
-                labels=run_labels(),
-                host_config=api.create_host_config(network_mode="none"),
-            )
+            start_bench_container(api, ["true"], f"get{index}")
         mine = {"label": RUN_LABEL}
         clients = {"docker-py": docker.APIClient(version="auto"), "fast": FastGetAPIClient()}
         clients["fast"]._version = clients["docker-py"]._version
