@@ -66,6 +66,7 @@ def role(request: HttpRequest) -> dict:
 
 @cache
 def _links(prefix: str, urlconf: str | None) -> dict[str, str]:
+    """(`reverse()` reads the prefix and urlconf from the thread: the arguments key the cache.)"""
     return {key: reverse(name) for key, name in LINKS.items()}
 
 

@@ -13,6 +13,7 @@ PLACEHOLDER = "__ref__"
 
 @cache
 def _template(view: str, prefix: str) -> str:
+    """(`reverse()` reads the prefix from the thread: `prefix` keys the cache.)"""
     return reverse(view, args=[PLACEHOLDER])
 
 
