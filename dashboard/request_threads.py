@@ -27,7 +27,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from django.urls import set_script_prefix
 
 from containers_app.docker_service import LOCAL
 from engines.paths import PREFIX
@@ -123,6 +128,28 @@ class Turns:
         return len(self._keys)
 
 
+def path_info(scope) -> str:
+    """The path as Django's request.path_info will be (as ASGIRequest makes it)."""
+    prefix = get_script_prefix(scope)
+    return scope["path"].removeprefix(prefix) if prefix else scope["path"]
+
+
+def asgi_headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
+    """A response's headers and cookies as ASGI sends them (as ASGIHandler.send_response)."""
+    headers = [
+        (
+            header.encode("ascii") if isinstance(header, str) else bytes(header),
+            value.encode("latin1") if isinstance(value, str) else bytes(value),
+        )
+        for header, value in response.items()
+    ]
+    headers += [
+        (b"Set-Cookie", cookie.output(header="").encode("ascii").strip())
+        for cookie in response.cookies.values()
+    ]
+    return headers
+
+
 def engine_of(path: str) -> str:
     """The engine a path is for (`/e/<name>/…`), as far as the path says."""
     match = PREFIX.match(path)
@@ -139,27 +166,79 @@ class PooledThreadsASGIHandler(ASGIHandler):
     slows only its own)."""
 
     threads = RequestThreads()
-    _turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> Turns
-
-    async def run_get_response(self, request):
-        limit = settings.DOCKSIDE_PAGES_AT_ONCE
-        if not limit or request.method not in ("GET", "HEAD"):
-            return await super().run_get_response(request)
-        loop = asyncio.get_running_loop()
-        turns = self._turns.get(loop)
-        if turns is None or turns.limit != limit:
-            turns = self._turns[loop] = Turns(limit)
-        async with turns.turn(engine_of(request.path_info)):
-            return await super().run_get_response(request)
+    _turns_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> Turns
 
     def load_middleware(self, is_async: bool = False) -> None:
-        """The middleware chain as one synchronous call, made on the request's thread.
-        Django's asynchronous chain, with synchronous middleware in it (all of Dockside's
-        are), runs them on the request's thread, comes back to the event loop for the
-        view's turn and goes to the thread again for the view: two more crossings per
-        request, for nothing."""
+        """The middleware chain as one synchronous call (all of Dockside's middleware is
+        synchronous): Django's asynchronous chain would run them on the request's thread,
+        come back to the event loop for the view's turn and cross again for the view."""
         super().load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+    async def handle(self, scope, receive, send) -> None:
+        """Django's ASGIHandler.handle with the request's synchronous part in one crossing
+        to its thread: the request_started signal, making the request, the middleware and
+        the view, and for a response held in memory (every page) its close(), which sends
+        request_finished. Django crosses three times and runs two tasks per request, one
+        of them only to hear a client leave: a page's view cannot be stopped halfway (it
+        runs on a thread), so here only a streaming response (logs, downloads) listens,
+        and stops when its client has gone."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            limit = settings.DOCKSIDE_PAGES_AT_ONCE
+            if limit and scope["method"] in ("GET", "HEAD"):
+                async with self._turns(limit).turn(engine_of(path_info(scope))):
+                    response, headers = await self._respond(scope, body_file)
+            else:
+                response, headers = await self._respond(scope, body_file)
+            if response.streaming:
+                await self._stream(response, receive, send)
+                return
+            await send(
+                {"type": "http.response.start", "status": response.status_code, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": response.content})
+        finally:
+            body_file.close()
+
+    def _turns(self, limit: int) -> Turns:
+        loop = asyncio.get_running_loop()
+        turns = self._turns_of.get(loop)
+        if turns is None or turns.limit != limit:
+            turns = self._turns_of[loop] = Turns(limit)
+        return turns
+
+    @sync_to_async(thread_sensitive=True)
+    def _respond(self, scope, body_file) -> tuple[HttpResponseBase, list]:
+        """The response, and for one held in memory its headers as ASGI sends them."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+        response._handler_class = self.__class__
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        if response.streaming:
+            return response, []
+        headers = asgi_headers(response)
+        response.close()
+        return response, headers
+
+    async def _stream(self, response: HttpResponseBase, receive, send) -> None:
+        """A streaming response sent as Django sends it, stopped if the client leaves."""
+        sending = asyncio.create_task(self.send_response(response, send))
+        leaving = asyncio.create_task(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait([sending, leaving], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (leaving, sending):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+            await sync_to_async(response.close)()
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":

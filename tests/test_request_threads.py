@@ -1,6 +1,7 @@
 """Requests run their synchronous code on pooled threads (dashboard/request_threads.py):
 one after another, they run on one thread; a thread still busy with a request whose
-client left is not lent to the next one; pages take turns, a few at a time per engine."""
+client left is not lent to the next one; pages take turns, a few at a time per engine;
+a page goes out whole with its headers and cookies, a download stops when its client goes."""
 
 from __future__ import annotations
 
@@ -11,12 +12,24 @@ import time
 import pytest
 from django.core.signals import request_finished
 
+from containers_app.views.streaming import streamed
 from dashboard.asgi import django_asgi_app
-from dashboard.request_threads import RequestThreads, Turns, engine_of
+from dashboard.request_threads import (
+    PooledThreadsASGIHandler,
+    RequestThreads,
+    Turns,
+    engine_of,
+    path_info,
+)
 
 
 async def get(path: str) -> int:
     """Ask the ASGI application for `path` as a server would: the status it answers."""
+    return (await exchange(path))[0]["status"]
+
+
+async def exchange(path: str, root_path: str = "") -> list[dict]:
+    """Ask the ASGI application for `path` as a server would: the messages it sends."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -26,7 +39,7 @@ async def get(path: str) -> int:
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "root_path": "",
+        "root_path": root_path,
         "headers": [(b"host", b"localhost")],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 80),
@@ -46,7 +59,66 @@ async def get(path: str) -> int:
 
     await django_asgi_app(scope, receive, send)
     finished.set()
-    return sent[0]["status"]
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_page_goes_out_whole_with_its_headers_and_cookies():
+    start, body = await exchange("/accounts/login/")
+    assert start["type"] == "http.response.start" and start["status"] == 200
+    headers = dict(start["headers"])
+    assert headers[b"Content-Type"] == b"text/html; charset=utf-8"
+    assert b"csrftoken=" in headers[b"Set-Cookie"]
+    assert body["type"] == "http.response.body" and not body.get("more_body")
+    assert len(body["body"]) == int(headers[b"Content-Length"])
+    assert b'name="csrfmiddlewaretoken"' in body["body"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_links_keep_the_prefix_dockside_is_served_under():
+    start, body = await exchange("/dockside/accounts/login/", root_path="/dockside")
+    assert start["status"] == 200
+    assert b'action="/dockside/accounts/login/' in body["body"]
+
+
+def test_the_path_django_sees_is_the_path_past_the_prefix():
+    assert path_info({"path": "/dockside/e/two/containers/", "root_path": "/dockside"}) == (
+        "/e/two/containers/"
+    )
+    assert path_info({"path": "/containers/", "root_path": ""}) == "/containers/"
+
+
+async def test_a_download_stops_and_closes_its_source_when_its_client_goes():
+    class Endless:
+        closed = threading.Event()
+
+        def __iter__(self):
+            return self
+
+        def __next__(self) -> bytes:
+            return b"line\n"
+
+        def close(self) -> None:
+            self.closed.set()
+
+    source = Endless()
+    blocks = []
+    gone = asyncio.Event()
+
+    async def receive():
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        if message["type"] == "http.response.body":
+            blocks.append(message["body"])
+            if len(blocks) == 3:
+                gone.set()
+
+    handler = PooledThreadsASGIHandler()
+    await asyncio.wait_for(handler._stream(streamed(source, "text/plain"), receive, send), 5)
+    assert source.closed.is_set()
+    assert 3 <= len(blocks) < 100
 
 
 @pytest.mark.django_db(transaction=True)

@@ -36,9 +36,11 @@ from .containers import (
     ContainerDetail,
     ContainerSummary,
     commit_container,
+    container_detail,
     container_lifecycle,
     create_container,
     inspect_container,
+    inspect_container_data,
     list_containers,
     remove_container,
     rename_container,
@@ -98,7 +100,7 @@ from .processes import ProcessResult, exec_once, run_in_foreground
 from .projects import Made, labelled_networks_and_volumes
 from .prune import PruneResult, prune, prune_candidates, volume_prune_tells_named
 from .registry_http import Catalog, RegistryError, catalog, tags
-from .run_recreate import Recreated, recreate_container
+from .run_recreate import Recreated, recreate, recreate_container
 from .system import DiskUsage, EngineEssentials, disk_usage, engine_essentials
 from .terminal import (
     TerminalSession,

@@ -203,7 +203,7 @@ def _restart_policy(policy: dict | None) -> str:
     return f"{name}:{retries}" if name == "on-failure" and retries else name
 
 
-def _container_detail(data: dict) -> ContainerDetail:
+def container_detail(data: dict) -> ContainerDetail:
     state = data.get("State") or {}
     config = data.get("Config") or {}
     host = data.get("HostConfig") or {}
@@ -284,10 +284,15 @@ def _container_detail(data: dict) -> ContainerDetail:
 
 def inspect_container(ref: str) -> ContainerDetail:
     """`docker container inspect REF` (id, short id or name)."""
+    return container_detail(inspect_container_data(ref))
+
+
+def inspect_container_data(ref: str) -> dict:
+    """`docker container inspect REF` as the engine answers it, secrets and all: for
+    working things out (recreate), never to show; container_detail() makes it a page's."""
     api = client()
     with engine_call("container", ref):
-        data = api.inspect_container(ref)
-    return _container_detail(data)
+        return api.inspect_container(ref)
 
 
 def create_container(spec: RunSpec) -> str:

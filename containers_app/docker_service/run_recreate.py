@@ -19,6 +19,7 @@ from ..run_options.ports import ExposedPorts, PortMapping
 from ..run_options.spec import RestartPolicy, RunSpec
 from ..run_options.storage import MountSpec, TmpfsMount, VolumeMount
 from .client import NotFound, api_at_least, client, engine_call
+from .containers import inspect_container_data
 from .engine import EngineInfo, engine_info
 
 # What an engine started without options fills in (dockerd's default-shm-size and
@@ -496,7 +497,4 @@ def recreate(data: dict, engine: EngineInfo) -> Recreated:
 def recreate_container(ref: str, engine: EngineInfo | None = None) -> Recreated:
     """What makes the container `ref` again: inspect it, its image and the engine's defaults
     (`engine`: the `docker info` the caller has already)."""
-    api = client()
-    with engine_call("container", ref):
-        data = api.inspect_container(ref)
-    return recreate(data, engine or engine_info())
+    return recreate(inspect_container_data(ref), engine or engine_info())

@@ -80,21 +80,21 @@ def container_actions(
     return buttons
 
 
-def _recreate(container: docker_service.ContainerDetail, engine: docker_service.EngineInfo):
+def _recreate(data: dict, engine: docker_service.EngineInfo):
     """The command that makes the container again, for its page (secrets hidden).
 
-    Read from the engine's own data (not the page's masked copy, in which a hidden value
-    would no longer match the image's). Whatever goes wrong here must not take the page
-    down with it: it says so instead.
+    Worked out from the engine's own inspect data (not the page's masked copy, in which a
+    hidden value would no longer match the image's). Whatever goes wrong here must not take
+    the page down with it: it says so instead.
     """
     try:
-        recreated = docker_service.recreate_container(container.id, engine)
+        recreated = docker_service.recreate(data, engine)
     except docker_service.EngineUnavailable:
         raise
     except docker_service.DockerServiceError as exc:
         return {"recreate_text": "", "recreate_notes": [f"it could not be read: {exc}"]}
     except Exception:  # a container made in a way nothing here foresaw: the page still shows
-        logger.exception("could not work out the command of container %s", container.id)
+        logger.exception("could not work out the command of container %s", data["Id"])
         return {"recreate_text": "", "recreate_notes": ["Dockside could not work it out"]}
     return {
         "recreate_text": "\n".join(recreate_lines(recreated)),
@@ -102,15 +102,13 @@ def _recreate(container: docker_service.ContainerDetail, engine: docker_service.
     }
 
 
-def detail_context(
-    container: docker_service.ContainerDetail,
-    engine: docker_service.EngineInfo,
-    allowed: dict[str, bool],
-) -> dict:
-    """The container page (`allowed`: what the user's role lets the page show)."""
+def detail_context(data: dict, engine: docker_service.EngineInfo, allowed: dict[str, bool]) -> dict:
+    """The container page from its inspect data (`allowed`: what the user's role lets the
+    page show)."""
+    container = docker_service.container_detail(data)
     return {
         "container": container,
-        **_recreate(container, engine),
+        **_recreate(data, engine),
         **allowed,
         "actions": container_actions(container, allowed),
         "raw_json": json.dumps(container.raw, indent=2, sort_keys=True),

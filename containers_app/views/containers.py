@@ -56,8 +56,8 @@ def container_list_page(request: HttpRequest, status: int = 200) -> HttpResponse
 
 @require_GET
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    container = docker_service.inspect_container(ref)
+    data = docker_service.inspect_container_data(ref)
     engine = docker_service.engine_info()
     request.engine_identity = engine  # the header shows the same, without asking again
-    context = detail_context(container, engine, roles.permissions(request.user))
+    context = detail_context(data, engine, roles.permissions(request.user))
     return render(request, "containers/detail.html", context)
