@@ -91,12 +91,12 @@ def masked_csrf_token(secret: str) -> str:
 
 def detail_fragment(ref: str, csrf_secret: str, allowed: dict[str, bool]) -> str:
     try:
-        container = docker_service.inspect_container(ref)
+        data = docker_service.inspect_container_data(ref)
     except NotFound:
         return removed_fragment("container", f"{reverse('containers:list')}?all=1")
     token = masked_csrf_token(csrf_secret)
     engine = docker_service.engine_info()
-    context = {**detail_context(container, engine, allowed), "oob": True, "csrf_token": token}
+    context = {**detail_context(data, engine, allowed), "oob": True, "csrf_token": token}
     return render_to_string("containers/detail.html#main", context)
 
 
