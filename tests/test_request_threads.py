@@ -88,6 +88,7 @@ def test_the_path_django_sees_is_the_path_past_the_prefix():
     assert path_info({"path": "/containers/", "root_path": ""}) == "/containers/"
 
 
+@pytest.mark.django_db(transaction=True)  # closing it sends request_finished
 async def test_a_download_stops_and_closes_its_source_when_its_client_goes():
     class Endless:
         closed = threading.Event()
