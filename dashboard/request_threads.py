@@ -134,22 +134,6 @@ def path_info(scope) -> str:
     return scope["path"].removeprefix(prefix) if prefix else scope["path"]
 
 
-def asgi_headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
-    """A response's headers and cookies as ASGI sends them (as ASGIHandler.send_response)."""
-    headers = [
-        (
-            header.encode("ascii") if isinstance(header, str) else bytes(header),
-            value.encode("latin1") if isinstance(value, str) else bytes(value),
-        )
-        for header, value in response.items()
-    ]
-    headers += [
-        (b"Set-Cookie", cookie.output(header="").encode("ascii").strip())
-        for cookie in response.cookies.values()
-    ]
-    return headers
-
-
 def engine_of(path: str) -> str:
     """The engine a path is for (`/e/<name>/…`), as far as the path says."""
     match = PREFIX.match(path)
@@ -190,16 +174,13 @@ class PooledThreadsASGIHandler(ASGIHandler):
             limit = settings.DOCKSIDE_PAGES_AT_ONCE
             if limit and scope["method"] in ("GET", "HEAD"):
                 async with self._turns(limit).turn(engine_of(path_info(scope))):
-                    response, headers = await self._respond(scope, body_file)
+                    response = await self._respond(scope, body_file)
             else:
-                response, headers = await self._respond(scope, body_file)
+                response = await self._respond(scope, body_file)
             if response.streaming:
                 await self._stream(response, receive, send)
-                return
-            await send(
-                {"type": "http.response.start", "status": response.status_code, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": response.content})
+            else:
+                await self.send_response(response, send)
         finally:
             body_file.close()
 
@@ -211,8 +192,8 @@ class PooledThreadsASGIHandler(ASGIHandler):
         return turns
 
     @sync_to_async(thread_sensitive=True)
-    def _respond(self, scope, body_file) -> tuple[HttpResponseBase, list]:
-        """The response, and for one held in memory its headers as ASGI sends them."""
+    def _respond(self, scope, body_file) -> HttpResponseBase:
+        """The response; one held in memory is closed already (its content stays)."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
@@ -221,11 +202,9 @@ class PooledThreadsASGIHandler(ASGIHandler):
         response._handler_class = self.__class__
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
-        if response.streaming:
-            return response, []
-        headers = asgi_headers(response)
-        response.close()
-        return response, headers
+        if not response.streaming:
+            response.close()
+        return response
 
     async def _stream(self, response: HttpResponseBase, receive, send) -> None:
         """A streaming response sent as Django sends it, stopped if the client leaves."""
