@@ -511,6 +511,20 @@ def user_with_role(role: str, username: str = "", password: str = "a-long-pass-4
     return user
 
 
+def backend_urls() -> tuple[str, str]:
+    """The PostgreSQL and Redis servers DOCKSIDE_TEST_DATABASE_URL and _REDIS_URL name:
+    without them the test is skipped, or fails where DOCKSIDE_REQUIRE_BACKENDS=1 (CI)."""
+    import pytest
+
+    database = os.environ.get("DOCKSIDE_TEST_DATABASE_URL", "")
+    redis = os.environ.get("DOCKSIDE_TEST_REDIS_URL", "")
+    if not (database and redis):
+        if os.environ.get("DOCKSIDE_REQUIRE_BACKENDS") == "1":
+            pytest.fail("DOCKSIDE_TEST_DATABASE_URL and DOCKSIDE_TEST_REDIS_URL are required")
+        pytest.skip("no PostgreSQL and Redis named (DOCKSIDE_TEST_DATABASE_URL, _REDIS_URL)")
+    return database, redis
+
+
 @contextmanager
 def fresh_postgres(server_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database on the server `server_url` names (its user may

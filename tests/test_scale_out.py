@@ -11,7 +11,6 @@ unless DOCKSIDE_REQUIRE_BACKENDS=1 (CI), where that is a failure."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 import uuid
@@ -29,20 +28,10 @@ from tests import support
 pytestmark = pytest.mark.browser
 
 
-def backend_urls() -> tuple[str, str]:
-    database = os.environ.get("DOCKSIDE_TEST_DATABASE_URL", "")
-    redis = os.environ.get("DOCKSIDE_TEST_REDIS_URL", "")
-    if not (database and redis):
-        if os.environ.get("DOCKSIDE_REQUIRE_BACKENDS") == "1":
-            pytest.fail("DOCKSIDE_TEST_DATABASE_URL and DOCKSIDE_TEST_REDIS_URL are required")
-        pytest.skip("no PostgreSQL and Redis named (DOCKSIDE_TEST_DATABASE_URL, _REDIS_URL)")
-    return database, redis
-
-
 @pytest.fixture
 def two_processes(docker_api, tmp_path):
     """Dockside A and B: one data directory (one secret key), one database, one Redis."""
-    database, redis = backend_urls()
+    database, redis = support.backend_urls()
     with ExitStack() as stack:
         url = stack.enter_context(support.fresh_postgres(database))
         env = {
@@ -152,7 +141,7 @@ def test_a_stack_run_started_through_one_process_is_watched_through_the_other(
 
 
 def test_serve_with_two_workers_answers_on_one_address(docker_api, tmp_path):
-    database, redis = backend_urls()
+    database, redis = support.backend_urls()
     with (
         support.fresh_postgres(database) as url,
         support.live_daphne(

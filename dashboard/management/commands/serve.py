@@ -1,8 +1,9 @@
 """`manage.py serve --workers N`: several Daphne processes behind one address.
 
-The command binds the listening socket itself and hands it to each worker (`daphne
---fd`): the kernel gives each new connection to one of them. A worker that dies is
-started again; SIGTERM or SIGINT stops them all. Several workers share what a
+The command binds the listening socket and accepts on it itself; each connection goes to
+the worker that holds the fewest open ones (dashboard/balancer.py), which serves it as
+Daphne would (dashboard/handoff_worker.py). A worker that dies is started again;
+SIGTERM or SIGINT stops them all. Several workers share what a
 Dockside must share through the database (sessions, the audit log, recorded events,
 jobs) and Redis (REDIS_URL: sign-outs and role changes reach every worker's
 websockets), so more than one needs REDIS_URL; each worker keeps its own engine
@@ -23,7 +24,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.balancer import Balancer, Worker, worker_endpoint, worker_pair
+
 RESTART_PAUSE = 1.0  # seconds before a dead worker is started again
+CHECK_EVERY = 0.2  # seconds between looks at the workers' processes
 
 
 class Command(BaseCommand):
@@ -47,10 +51,6 @@ class Command(BaseCommand):
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((bind, port))
         listener.listen(1024)
-        listener.set_inheritable(True)
-        fd = listener.fileno()
-        argv = [sys.executable, "-m", "daphne", "--fd", str(fd), "dashboard.asgi:application"]
-
         env = dict(os.environ)
         if workers > 1:  # /metrics adds up every worker's (prometheus_client multiprocess)
             metrics_dir = Path(settings.DATA_DIR) / "prometheus"
@@ -58,10 +58,16 @@ class Command(BaseCommand):
             metrics_dir.mkdir(mode=0o700, parents=True)
             env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
-        def spawn() -> subprocess.Popen:
-            return subprocess.Popen(argv, pass_fds=(fd,), env=env)
+        def spawn(slot: int) -> Worker:
+            ours, theirs = worker_pair()
+            endpoint = worker_endpoint(theirs)
+            argv = [sys.executable, "-m", "dashboard.handoff_worker", "-e", endpoint]
+            process = subprocess.Popen(
+                [*argv, "dashboard.asgi:application"], pass_fds=(theirs.fileno(),), env=env
+            )
+            theirs.close()
+            return Worker(process, ours)
 
-        running = [spawn() for _ in range(workers)]
         stopping = False
 
         def stop(signum, frame) -> None:
@@ -70,23 +76,32 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        balancer = Balancer(listener, spawn, workers)
         self.stdout.write(f"Dockside on http://{bind}:{port}/ with {workers} worker(s)")
+        restart_after: dict[int, float] = {}
         try:
             while not stopping:
-                for index, process in enumerate(running):
-                    if process.poll() is not None and not stopping:
+                balancer.serve_once(CHECK_EVERY)
+                for slot, worker in enumerate(balancer.workers):
+                    if worker.process.poll() is None or stopping:
+                        continue
+                    if slot not in restart_after:
                         self.stderr.write(
-                            f"worker {process.pid} exited ({process.returncode}); starting another"
+                            f"worker {worker.process.pid} exited ({worker.process.returncode});"
+                            " starting another"
                         )
-                        time.sleep(RESTART_PAUSE)
-                        running[index] = spawn()
-                time.sleep(0.2)
+                        worker.alive = False
+                        restart_after[slot] = time.monotonic() + RESTART_PAUSE
+                    elif time.monotonic() >= restart_after[slot]:
+                        del restart_after[slot]
+                        balancer.restart(slot)
         finally:
-            for process in running:
-                process.terminate()
-            for process in running:
+            for worker in balancer.workers:
+                worker.process.terminate()
+            for worker in balancer.workers:
                 try:
-                    process.wait(timeout=10)
+                    worker.process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    worker.process.kill()
+            balancer.close()
             listener.close()
