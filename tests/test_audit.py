@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -175,4 +175,16 @@ def test_a_viewer_sees_and_exports_only_their_own_entries_and_each_export_is_rec
         "viewer",
         "json",
         "succeeded",
+    )
+
+
+def test_each_row_shows_when_it_started_in_the_sites_time_zone(admin_client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    started = datetime(2026, 7, 1, 16, 5, 9, 120000, tzinfo=UTC)
+    shown = entry(started_at=started)
+
+    page = admin_client.get("/audit/").content.decode()
+
+    assert '<time datetime="2026-07-01T12:05:09.120000-04:00">2026-07-01 12:05:09</time>' in page, (
+        f"entry {shown.id} in New York's summer time"
     )
