@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from containers_app import request_context
 
@@ -101,21 +100,6 @@ class AuditEntry(models.Model):
             head.save()
             record = chain.record(stored, self.hash)
             transaction.on_commit(lambda: copies.append(record))
-
-    @cached_property
-    def started_local(self):
-        """When it started, in the current time zone (as the date filter would show it)."""
-        return timezone.localtime(self.started_at)
-
-    @property
-    def started_iso(self) -> str:
-        return self.started_local.isoformat()
-
-    @property
-    def started_text(self) -> str:
-        """`2026-12-04 16:21:20`: the audit page's rows show fifty of these, and Python's
-        strftime costs a tenth of the date filter's."""
-        return self.started_local.strftime("%Y-%m-%d %H:%M:%S")
 
     @property
     def duration_ms(self) -> float | None:

@@ -18,6 +18,7 @@ from access.guards import role_required
 from .actors import Actor
 from .filters import AuditFilterForm
 from .models import AuditEntry, Verification
+from .rows import audit_rows
 from .verify import verify
 
 PAGE_SIZE = 50
@@ -76,6 +77,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows_html": audit_rows(page.object_list),
             "query": query.urlencode(),
             "total": page.paginator.count,
             "broken": last_check if last_check is not None and not last_check.ok else None,

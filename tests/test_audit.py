@@ -188,3 +188,24 @@ def test_each_row_shows_when_it_started_in_the_sites_time_zone(admin_client, set
     assert '<time datetime="2026-07-01T12:05:09.120000-04:00">2026-07-01 12:05:09</time>' in page, (
         f"entry {shown.id} in New York's summer time"
     )
+
+
+def test_rows_escape_what_was_stored_and_round_durations_half_up(admin_client):
+    entry(
+        username="",
+        target_name="<b>x'\"&",
+        error="boom <i>",
+        command="docker run -e 'A=<1>' x",
+        source_ip="10.0.0.1",
+        endpoint="build-box",
+        duration=timedelta(milliseconds=12.5),
+    )
+
+    page = admin_client.get("/audit/").content.decode()
+
+    assert "container &lt;b&gt;x&#x27;&quot;&amp;</td>" in page
+    assert '<div class="error-text">boom &lt;i&gt;</div>' in page
+    assert "docker run -e &#x27;A=&lt;1&gt;&#x27; x</code>" in page
+    assert '<td data-label="User">— <span class="muted mono">10.0.0.1</span></td>' in page
+    assert 'stop <span class="muted">on build-box</span>' in page
+    assert '<td class="num" data-label="Duration">13 ms</td>' in page
