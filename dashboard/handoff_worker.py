@@ -18,7 +18,7 @@ import os
 import socket
 
 from daphne.cli import CommandLineInterface
-from daphne.server import Server
+from daphne.server import Server  # installs Twisted's asyncio reactor: import it first
 from twisted.internet import reactor
 from twisted.internet.interfaces import IReadDescriptor
 from zope.interface import implementer
@@ -50,8 +50,7 @@ class Handoff:
             except BlockingIOError:
                 return None
             except OSError:
-                reactor.stop()
-                return None
+                message, fds = b"", []
             if not message:  # serve has gone: so does its worker
                 reactor.removeReader(self)
                 reactor.stop()

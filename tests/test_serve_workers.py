@@ -146,3 +146,21 @@ def test_a_worker_that_dies_is_replaced_while_the_other_answers(served):
         "the new worker, holding fewest, gets the next connection",
         seconds=30,
     )
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_stop_when_serve_is_killed(served):
+    workers = workers_of(served)
+    assert len(workers) == 2 and all(running(pid) for pid in workers)
+
+    served.process.kill()
+    served.process.wait(10)
+
+    wait_until(lambda: not any(running(pid) for pid in workers), "its workers have stopped")
