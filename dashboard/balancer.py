@@ -14,6 +14,8 @@ import contextlib
 import selectors
 import socket
 import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,46 +35,55 @@ class Worker:
         return self.ready and self.alive
 
 
-def worker_pair() -> tuple[socket.socket, socket.socket]:
-    """serve's end (non-blocking) and the worker's end (inherited by the worker)."""
+def start_worker(env: dict) -> Worker:
+    """A Daphne worker (dashboard/handoff_worker.py) and serve's end of the pair with it."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours.setblocking(False)
-    theirs.set_inheritable(True)
-    return ours, theirs
-
-
-def worker_endpoint(control: socket.socket) -> str:
-    return f"{SCHEME}{control.fileno()}"
+    with theirs:
+        theirs.set_inheritable(True)
+        argv = [sys.executable, "-m", "dashboard.handoff_worker"]
+        argv += ["-e", f"{SCHEME}{theirs.fileno()}", "dashboard.asgi:application"]
+        process = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), env=env)
+    return Worker(process, ours)
 
 
 class Balancer:
-    """Accepts on `listener` and hands each connection to the least busy live worker;
-    `spawn(slot)` starts worker `slot` (again) and returns it."""
+    """Accepts on `listener` and hands each connection to the least busy live worker of
+    `count`, started with `env`; a worker that exits is started again."""
 
-    def __init__(self, listener: socket.socket, spawn: Callable[[int], Worker], count: int):
+    def __init__(self, listener: socket.socket, env: dict, count: int) -> None:
         self.listener = listener
-        self.spawn = spawn
+        self.env = env
         self.family = b"6" if listener.family == socket.AF_INET6 else b"4"
         self.selector = selectors.DefaultSelector()
         listener.setblocking(False)
         self.listening = False
-        self.workers: list[Worker] = []
-        for slot in range(count):
-            self.workers.append(self._started(slot))
+        self.workers = [self._started(slot) for slot in range(count)]
+        self._restart_at: dict[int, float] = {}  # slot -> when its exited worker is replaced
 
     def _started(self, slot: int) -> Worker:
-        worker = self.spawn(slot)
+        worker = start_worker(self.env)
         self.selector.register(worker.control, selectors.EVENT_READ, slot)
         return worker
 
-    def restart(self, slot: int) -> Worker:
-        """A worker started in place of one that exited."""
-        old = self.workers[slot]
-        with contextlib.suppress(KeyError, ValueError):
-            self.selector.unregister(old.control)
-        old.control.close()
-        self.workers[slot] = self._started(slot)
-        return self.workers[slot]
+    def replace_exited(self, pause: float, report: Callable[[str], None]) -> None:
+        """Start again, `pause` seconds after it exited, each worker that has exited."""
+        for slot, worker in enumerate(self.workers):
+            if worker.process.poll() is None:
+                continue
+            if slot not in self._restart_at:
+                report(
+                    f"worker {worker.process.pid} exited ({worker.process.returncode});"
+                    " starting another"
+                )
+                worker.alive = False
+                self._restart_at[slot] = time.monotonic() + pause
+            elif time.monotonic() >= self._restart_at[slot]:
+                del self._restart_at[slot]
+                with contextlib.suppress(KeyError, ValueError):
+                    self.selector.unregister(worker.control)
+                worker.control.close()
+                self.workers[slot] = self._started(slot)
 
     def serve_once(self, timeout: float) -> None:
         """Accept and hand off what has arrived, and count closes, for up to `timeout`.
@@ -99,9 +110,7 @@ class Balancer:
         while True:
             try:
                 connection, _ = self.listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:  # the client left before it was accepted, or out of files
+            except OSError:  # none waiting, the client left already, or out of files
                 return
             with connection:
                 self._hand_off(connection)
@@ -137,7 +146,14 @@ class Balancer:
                 return
             worker.open = max(0, worker.open - 1)
 
-    def close(self) -> None:
+    def close(self, patience: float = 10) -> None:
+        """Stop the workers (killed after `patience` seconds) and let go of their pairs."""
         for worker in self.workers:
+            worker.process.terminate()
+        for worker in self.workers:
+            try:
+                worker.process.wait(timeout=patience)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
             worker.control.close()
         self.selector.close()

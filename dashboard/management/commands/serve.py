@@ -16,15 +16,12 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.balancer import Balancer, Worker, worker_endpoint, worker_pair
+from dashboard.balancer import Balancer
 
 RESTART_PAUSE = 1.0  # seconds before a dead worker is started again
 CHECK_EVERY = 0.2  # seconds between looks at the workers' processes
@@ -58,18 +55,8 @@ class Command(BaseCommand):
             metrics_dir.mkdir(mode=0o700, parents=True)
             env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
             # Each worker takes its pages one at a time, first come first served, while
-            # the others fill the cores: p95 314 against 364 ms at 50 users (README).
+            # the others fill the cores: p95 288-314 against 335-386 ms (README, Load).
             env.setdefault("DOCKSIDE_PAGES_AT_ONCE", "1")
-
-        def spawn(slot: int) -> Worker:
-            ours, theirs = worker_pair()
-            endpoint = worker_endpoint(theirs)
-            argv = [sys.executable, "-m", "dashboard.handoff_worker", "-e", endpoint]
-            process = subprocess.Popen(
-                [*argv, "dashboard.asgi:application"], pass_fds=(theirs.fileno(),), env=env
-            )
-            theirs.close()
-            return Worker(process, ours)
 
         stopping = False
 
@@ -79,32 +66,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        balancer = Balancer(listener, spawn, workers)
+        balancer = Balancer(listener, env, workers)
         self.stdout.write(f"Dockside on http://{bind}:{port}/ with {workers} worker(s)")
-        restart_after: dict[int, float] = {}
         try:
             while not stopping:
                 balancer.serve_once(CHECK_EVERY)
-                for slot, worker in enumerate(balancer.workers):
-                    if worker.process.poll() is None or stopping:
-                        continue
-                    if slot not in restart_after:
-                        self.stderr.write(
-                            f"worker {worker.process.pid} exited ({worker.process.returncode});"
-                            " starting another"
-                        )
-                        worker.alive = False
-                        restart_after[slot] = time.monotonic() + RESTART_PAUSE
-                    elif time.monotonic() >= restart_after[slot]:
-                        del restart_after[slot]
-                        balancer.restart(slot)
+                if not stopping:
+                    balancer.replace_exited(RESTART_PAUSE, self.stderr.write)
         finally:
-            for worker in balancer.workers:
-                worker.process.terminate()
-            for worker in balancer.workers:
-                try:
-                    worker.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.process.kill()
             balancer.close()
             listener.close()
